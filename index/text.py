@@ -1,0 +1,211 @@
+"""The one Vietnamese text module, used by the write side (index/) and the read side (rag/).
+
+- :func:`normalize` turns extracted text into the canonical text every span points into:
+  NFC, no HTML tags or markdown emphasis, LaTeX math as symbols, lines that PDF
+  extraction broke joined again.
+- :func:`fold` removes diacritics (đ→d) and lower-cases, *one character for one
+  character*, so an offset in folded text is the same offset in the original.
+- :func:`syllables`, :func:`words`, :func:`bm25_tokens` give the tokens of both BM25
+  fields; :func:`sentences` splits text into sentences with their spans.
+
+``NORMALIZER_VERSION`` goes into the index manifest: change it whenever the output of
+this module changes, so an old index is rebuilt instead of silently mismatching.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+NORMALIZER_VERSION = "1"
+
+# ---------------------------------------------------------------- accent folding
+
+def _fold_char(ch: str) -> str:
+    if ch in "đĐ":
+        return "d"
+    decomposed = unicodedata.normalize("NFD", ch)
+    base = decomposed[0]
+    if len(decomposed) > 1 and all(unicodedata.combining(c) for c in decomposed[1:]):
+        return base.lower() if len(base.lower()) == 1 else base
+    low = ch.lower()
+    return low if len(low) == 1 else ch
+
+
+# Latin letters with diacritics live in these blocks; one translate table covers them.
+_FOLD_TABLE = {cp: _fold_char(chr(cp)) for r in ((0x41, 0x250), (0x1E00, 0x1F00)) for cp in range(*r)}
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip Vietnamese diacritics, keeping the length: ``len(fold(s)) == len(s)``.
+
+    >>> fold("Thời hạn thành lập Ban Chỉ đạo")
+    'thoi han thanh lap ban chi dao'
+    """
+    return unicodedata.normalize("NFC", text).translate(_FOLD_TABLE)
+
+
+_VI_MARKS = set("ăâđêôơưáàảãạắằẳẵặấầẩẫậéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ")
+
+
+def has_diacritics(text: str) -> bool:
+    """True when the text carries Vietnamese diacritics (typed with accents)."""
+    return any(c in _VI_MARKS for c in text.lower())
+
+
+def diacritic_ratio(text: str) -> float:
+    """Share of alphabetic characters that carry a Vietnamese mark (≈0.3 in normal text)."""
+    letters = [c for c in text.lower() if c.isalpha()]
+    if not letters:
+        return 0.0
+    return sum(c in _VI_MARKS for c in letters) / len(letters)
+
+
+# ---------------------------------------------------------------- normalization
+
+_TAG = re.compile(r"</?(?:[a-zA-Z][a-zA-Z0-9]*)(?:\s[^<>]*)?/?>")
+_BR = re.compile(r"<br\s*/?>", re.I)
+_BOLD = re.compile(r"\*\*|__")
+_ITALIC = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+_LATEX_CMDS = {
+    r"\geq": "≥", r"\ge": "≥", r"\leq": "≤", r"\le": "≤", r"\%": "%", r"\times": "×",
+    r"\approx": "≈", r"\neq": "≠", r"\pm": "±", r"\cdot": "·", r"\to": "→", r"\rightarrow": "→",
+}
+_LATEX_MATH = re.compile(r"\$([^$\n]{1,80})\$")
+_LATEX_CMD = re.compile("|".join(re.escape(k) for k in sorted(_LATEX_CMDS, key=len, reverse=True)))
+_SPACES = re.compile(r"[ \u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_SENT_END = re.compile(r"[.:;!?…)\]”\"]$")
+_VI_LOWER = re.compile(r"^[a-zàáảãạăắằẳẵặâấầẩẫậđèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵ]")
+
+
+def _latex_to_text(match: re.Match) -> str:
+    body = _LATEX_CMD.sub(lambda m: _LATEX_CMDS[m.group(0)], match.group(1))
+    body = re.sub(r"\\[a-zA-Z]+", "", body).replace("{", "").replace("}", "")
+    body = re.sub(r"([≥≤≈≠±])\s*", r"\1 ", body)
+    return re.sub(r"\s+", " ", body).strip()
+
+
+def clean_inline(text: str) -> str:
+    """Tags, markdown emphasis and LaTeX removed; NFC; spaces collapsed (newlines and tabs kept)."""
+    text = unicodedata.normalize("NFC", text)
+    text = _BR.sub("\n", text)
+    text = _TAG.sub("", text)
+    text = _LATEX_MATH.sub(_latex_to_text, text)
+    text = _BOLD.sub("", text)
+    text = _ITALIC.sub(r"\1", text)
+    text = text.replace("\ufeff", "").replace("\u00ad", "")
+    return _SPACES.sub(" ", text)
+
+
+def _is_continuation(prev: str, nxt: str) -> str | None:
+    """How to join ``nxt`` onto ``prev`` when PDF extraction broke one paragraph: " ", "" or None."""
+    if not prev or not nxt or "\t" in prev or "\t" in nxt:
+        return None
+    if prev.endswith("-") and re.match(r"[A-ZĐ]{2}", nxt) and re.search(r"\d-$", prev):
+        return ""                           # "Nghị quyết 57-" + "NQ/TW"
+    if _VI_LOWER.match(nxt) and not re.match(r"^[a-zđ]\)\s", nxt):
+        return " "                          # sentence goes on in lower case ("a) " starts an item)
+    if not _SENT_END.search(prev) and prev.endswith(",") and not re.match(r"^(?:[-+•*]|\d+[.)]|[IVXLC]+\.)\s", nxt):
+        return " "
+    return None
+
+
+def normalize(text: str) -> str:
+    """Canonical document text: what the index stores and every span/quote points into."""
+    text = clean_inline(text.replace("\r\n", "\n").replace("\r", "\n"))
+    lines = [ln.rstrip() if "\t" in ln else ln.strip() for ln in text.split("\n")]
+    out: list[str] = []
+    pending_blank = 0
+    for line in lines:
+        if not line.strip():
+            pending_blank += 1
+            continue
+        if out and pending_blank <= 3:
+            joiner = _is_continuation(out[-1], line.lstrip())
+            if joiner is not None:
+                out[-1] = out[-1] + joiner + line.lstrip()
+                pending_blank = 0
+                continue
+        if out and pending_blank:
+            out.append("")
+        out.append(line)
+        pending_blank = 0
+    return "\n".join(out).strip() + "\n" if out else ""
+
+
+def compact(text: str) -> str:
+    """Fold and collapse whitespace/punctuation: the form used to compare strings loosely."""
+    return re.sub(r"\s+", " ", re.sub(r"[^\w%≥≤/.,-]+", " ", fold(text))).strip()
+
+
+# ---------------------------------------------------------------- tokens
+
+_SYLLABLE = re.compile(r"[^\W_]+(?:[./-][^\W_]+)*|[≥≤%]", re.UNICODE)
+
+
+def syllables(text: str) -> list[str]:
+    """Lower-cased syllables/words; keeps codes such as ``57-nq/tw`` and ``vh-xh`` whole."""
+    return [m.group(0) for m in _SYLLABLE.finditer(text.lower())]
+
+
+def syllable_spans(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _SYLLABLE.finditer(text)]
+
+
+@lru_cache(maxsize=1)
+def _underthesea():
+    import underthesea  # heavy import: only when segmentation is really needed
+
+    return underthesea
+
+
+def words(text: str) -> list[str]:
+    """underthesea word segmentation, multi-syllable words joined with ``_`` (``chủ_trì``)."""
+    if not text.strip():
+        return []
+    toks = _underthesea().word_tokenize(text[:20000])
+    return [t.lower().replace(" ", "_") for t in toks if any(ch.isalnum() for ch in t)]
+
+
+def bm25_tokens(text: str, *, segment: bool = True) -> list[str]:
+    """Tokens of the accented BM25 field: syllables plus underthesea compound words."""
+    syl = syllables(text)
+    if not segment:
+        return syl
+    return syl + [w for w in words(text) if "_" in w]
+
+
+def folded_tokens(text: str) -> list[str]:
+    """Tokens of the accent-folded BM25 field: folded syllables and adjacent syllable pairs."""
+    syl = syllables(fold(text))
+    return syl + [f"{a}_{b}" for a, b in zip(syl, syl[1:])]
+
+
+# ---------------------------------------------------------------- sentences
+
+_SENT_SPLIT = re.compile(r"(?<=[.!?;…])\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9-])|\n+")
+
+
+def sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
+    """Sentence spans (start, end) in ``text`` shifted by ``offset``; lines are sentence breaks.
+
+    Rule-based on purpose: plan text is line-structured (bullets, items), and the rules keep
+    exact spans, which underthesea's sentence splitter does not return.
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENT_SPLIT.finditer(text):
+        if text[start:m.start()].strip():
+            spans.append(_trim(text, start, m.start(), offset))
+        start = m.end()
+    if text[start:].strip():
+        spans.append(_trim(text, start, len(text), offset))
+    return spans
+
+
+def _trim(text: str, s: int, e: int, offset: int) -> tuple[int, int]:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return (s + offset, e + offset)
