@@ -17,7 +17,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-NORMALIZER_VERSION = "1"
+NORMALIZER_VERSION = "2"
 
 # ---------------------------------------------------------------- accent folding
 
@@ -66,6 +66,10 @@ def diacritic_ratio(text: str) -> float:
 _TAG = re.compile(r"</?(?:[a-zA-Z][a-zA-Z0-9]*)(?:\s[^<>]*)?/?>")
 _BR = re.compile(r"<br\s*/?>", re.I)
 _BOLD = re.compile(r"\*\*|__")
+# "Phụ lục 2**DANH MỤC**": emphasis glued between two words would join them once removed
+_BOLD_GLUE = re.compile(r"(?<=[^\W_])(?:\*\*|__)(?=[^\W_])")
+# docx→md converters escape punctuation ("1\.", "\-"); "*", "_" and "|" stay escaped on purpose
+_MD_ESCAPE = re.compile(r"(?<!\\)\\([-.#+!()\[\]>])")
 _ITALIC = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
 _LATEX_CMDS = {
     r"\geq": "≥", r"\ge": "≥", r"\leq": "≤", r"\le": "≤", r"\%": "%", r"\times": "×",
@@ -91,6 +95,8 @@ def clean_inline(text: str) -> str:
     text = _BR.sub("\n", text)
     text = _TAG.sub("", text)
     text = _LATEX_MATH.sub(_latex_to_text, text)
+    text = _MD_ESCAPE.sub(r"\1", text)
+    text = _BOLD_GLUE.sub(" ", text)
     text = _BOLD.sub("", text)
     text = _ITALIC.sub(r"\1", text)
     text = text.replace("\ufeff", "").replace("\u00ad", "")

@@ -1,0 +1,160 @@
+"""Open a stored index generation for reading: the only way rag/ reaches stored data.
+
+Opening is cheap (no BM25 or FAISS rebuild, BM25 arrays memory-mapped); a snapshot is
+immutable, so any number of threads can search it while a writer prepares the next
+generation.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from index import text as vt
+from index.errors import IndexMismatch, IndexMissing, NotFound
+from index.store import (GenerationFiles, check_model, connect, current_generation, read_manifest,
+                         verify_generation)
+
+MAX_WORD_SYLLABLES = 4
+
+
+@dataclass
+class ChunkTable:
+    """Column-wise chunk data, row i = FAISS id i = BM25 document i."""
+    ids: list[str] = field(default_factory=list)
+    doc_ids: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    section_paths: list[list[str]] = field(default_factory=list)
+    headings: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+    task_index: list[int | None] = field(default_factory=list)
+    indicator_index: list[int | None] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+class IndexSnapshot:
+    """One immutable generation: documents, chunks, tasks, indicators, BM25, FAISS."""
+
+    def __init__(self, gen: Path, deep_verify: bool = False):
+        self.gen = gen
+        self.files = GenerationFiles(gen)
+        self.manifest = read_manifest(gen)
+        verify_generation(gen, self.manifest, deep=deep_verify)
+        try:
+            self._load()
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise IndexMissing(f"Không mở được chỉ mục / cannot open index {gen.name}. "
+                               "Chạy / run `planqa index build` để sửa.", str(exc)) from exc
+
+    def _load(self) -> None:
+        import bm25s
+        import faiss
+
+        con = connect(self.files.sqlite, readonly=True)
+        self.documents: dict[str, dict] = {}
+        for row in con.execute("SELECT id, meta FROM documents ORDER BY added_at, id"):
+            self.documents[row["id"]] = json.loads(row["meta"])
+        self.tasks: dict[str, list[dict]] = {}
+        for row in con.execute("SELECT doc_id, data FROM tasks ORDER BY doc_id, idx"):
+            self.tasks.setdefault(row["doc_id"], []).append(json.loads(row["data"]))
+        self.indicators: dict[str, list[dict]] = {}
+        for row in con.execute("SELECT doc_id, data FROM indicators ORDER BY doc_id, idx"):
+            self.indicators.setdefault(row["doc_id"], []).append(json.loads(row["data"]))
+        t = self.chunks = ChunkTable()
+        for r in con.execute('SELECT id, doc_id, kind, section_path, heading, text, start, "end", '
+                             "task_index, indicator_index FROM chunks ORDER BY row"):
+            t.ids.append(r[0]); t.doc_ids.append(r[1]); t.kinds.append(r[2])  # noqa: E702
+            t.section_paths.append(json.loads(r[3])); t.headings.append(r[4]); t.texts.append(r[5])  # noqa: E702
+            t.starts.append(r[6]); t.ends.append(r[7]); t.task_index.append(r[8])  # noqa: E702
+            t.indicator_index.append(r[9])
+        con.close()
+        self.doc_of_row = np.array(t.doc_ids, dtype=object)
+        self.bm25_word = bm25s.BM25.load(str(self.files.bm25_word), mmap=True, show_progress=False, verbosity=0)
+        self.bm25_fold = bm25s.BM25.load(str(self.files.bm25_fold), mmap=True, show_progress=False, verbosity=0)
+        self.faiss = faiss.read_index(str(self.files.faiss))
+        self.vocab = set(json.loads(self.files.vocab.read_text()))
+        df = json.loads(self.files.df.read_text())
+        self.n_chunks_df, self.fold_df = max(df["n"], 1), df["df"]
+        if self.faiss.ntotal != len(t):
+            raise ValueError(f"FAISS has {self.faiss.ntotal} vectors for {len(t)} chunks")
+
+    # ------------------------------------------------------------ documents
+
+    @property
+    def name(self) -> str:
+        return self.gen.name
+
+    def primary_documents(self) -> dict[str, dict]:
+        return {k: v for k, v in self.documents.items() if not v.get("duplicate_of")}
+
+    def document(self, doc_id: str) -> dict:
+        try:
+            return self.documents[doc_id]
+        except KeyError:
+            raise NotFound(f"Không có tài liệu / no document with id {doc_id!r}") from None
+
+    def document_text(self, doc_id: str) -> str:
+        self.document(doc_id)
+        con = connect(self.files.sqlite, readonly=True)
+        try:
+            row = con.execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        finally:
+            con.close()
+        return row["text"]
+
+    def sections(self, doc_id: str) -> list[dict]:
+        self.document(doc_id)
+        con = connect(self.files.sqlite, readonly=True)
+        try:
+            return [json.loads(r["data"]) for r in con.execute("SELECT data FROM sections WHERE doc_id = ?", (doc_id,))]
+        finally:
+            con.close()
+
+    @cached_property
+    def chunk_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for d in self.chunks.doc_ids:
+            counts[d] = counts.get(d, 0) + 1
+        return counts
+
+    # ------------------------------------------------------------ query tokens
+
+    def idf(self, token: str) -> float:
+        """Smoothed IDF of a folded token; unseen tokens get the highest weight."""
+        return float(np.log((self.n_chunks_df + 1) / (self.fold_df.get(token, 0) + 0.5)))
+
+    def query_word_tokens(self, query: str) -> list[str]:
+        """Accented BM25 tokens of a query, segmented with the index's own word list."""
+        syl = vt.syllables(query)
+        out = list(syl)
+        i = 0
+        while i < len(syl):
+            for n in range(min(MAX_WORD_SYLLABLES, len(syl) - i), 1, -1):
+                w = "_".join(syl[i:i + n])
+                if w in self.vocab:
+                    out.append(w)
+                    i += n - 1
+                    break
+            i += 1
+        return out
+
+
+def open_index(home: Path, model: dict | None = None, deep_verify: bool = False) -> IndexSnapshot:
+    """Open the live generation; refuse one built with another embedding model."""
+    gen = current_generation(home)
+    if gen is None:
+        raise IndexMissing(f"Chưa có chỉ mục trong {home} / no index yet. Chạy / run `planqa index build`.")
+    snap = IndexSnapshot(gen, deep_verify=deep_verify)
+    if model is not None:
+        check_model(snap.manifest, model["name"], model["dim"], model["fingerprint"])
+    return snap
+
+
+__all__ = ["IndexSnapshot", "open_index", "IndexMismatch"]

@@ -1,0 +1,153 @@
+"""Compose a short, cited, extractive Vietnamese answer — or abstain.
+
+who/when/result → the matching task rows (lead, main unit, partners, deadline, result);
+number → indicator rows (value per year) or a sentence with the figure; meta → the
+header; list → the rows/bullets of the matching group; otherwise the best sentence(s).
+When several plans answer and the question names none, each plan gets its own line.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index import text as vt
+from index.reader import IndexSnapshot
+from rag.evidence import Unit
+from rag.query import Query
+from rag.types import Citation
+
+ABSTAIN_MESSAGE = "Không tìm thấy trong các kế hoạch đã nạp."
+MAX_QUOTE = 600
+
+
+@dataclass
+class Thresholds:
+    abstain: float = 0.45        # best unit match below this → "not found" (tuned on dev)
+    task: float = 0.45           # a task row must match at least this to answer who/when
+    other_plan: float = 0.9      # another plan's best unit within this ratio of the best → per-plan answer
+
+
+def plan_label(meta: dict) -> str:
+    """Short human name of a plan: "Kế hoạch 3469/KH-SNV (Sở Nội vụ, 2025)"."""
+    kind = meta.get("doc_type") or "Văn bản"
+    number = meta.get("number") or ""
+    number = number if re.match(r"\d", number) else ""
+    bits = [b for b in (meta.get("issuer"), (meta.get("date") or "")[:4]) if b]
+    return f"{kind} {number}".strip() + (f" ({', '.join(bits)})" if bits else "")
+
+
+class Composer:
+    def __init__(self, snap: IndexSnapshot, q: Query, th: Thresholds):
+        self.snap, self.q, self.th = snap, q, th
+        self.citations: list[Citation] = []
+
+    # ------------------------------------------------------------ citations
+
+    def cite(self, doc_id: str, start: int, end: int, section: list[str] | str, score: float) -> str:
+        for c in self.citations:
+            if c.doc_id == doc_id and c.start == start:
+                return f"[{c.n}]"
+        text = self.snap.document_text(doc_id)
+        end = min(end, start + MAX_QUOTE, len(text))
+        meta = self.snap.documents[doc_id]
+        sec = section if isinstance(section, str) else " > ".join(section)
+        self.citations.append(Citation(len(self.citations) + 1, doc_id, meta.get("title", ""), meta.get("number", ""),
+                                       sec, text[start:end], start, end, round(float(score), 4)))
+        return f"[{len(self.citations)}]"
+
+    # ------------------------------------------------------------ renderers
+
+    def task_line(self, u: Unit) -> str:
+        t, intents = u.record, self.q.intents
+        parts = []
+        if "result" in intents and t.get("expected_result"):
+            parts.append(f"dự kiến kết quả: {t['expected_result']}")
+        if t.get("lead"):
+            parts.append(f"chủ trì: {t['lead']}")
+        if t.get("main_unit"):
+            parts.append(f"thực hiện chính: {t['main_unit']}")
+        if t.get("partners"):
+            parts.append(f"phối hợp: {t['partners']}")
+        if t.get("deadline_text"):
+            parts.append(f"thời hạn: {t['deadline_text']}")
+        if "result" not in intents and t.get("expected_result") and len(parts) < 4:
+            parts.append(f"kết quả: {t['expected_result']}")
+        if "when" in intents:
+            parts.sort(key=lambda p: not p.startswith("thời hạn"))
+        content = _short(t.get("content", ""), 90)
+        body = "; ".join(parts) if parts else content
+        if parts:
+            body = body[0].upper() + body[1:]
+        ref = self.cite(u.doc_id, *t["span"], u.section_path, u.match)
+        return f"{body} — nhiệm vụ «{content}» {ref}"
+
+    def indicator_line(self, u: Unit) -> str:
+        ind = u.record
+        targets = ind.get("targets") or {}
+        years = [y for y in self.q.years if y in targets]
+        shown = {y: targets[y] for y in (years or targets)}
+        vals = "; ".join(f"năm {y}: {v}" if y else v for y, v in shown.items())
+        ref = self.cite(u.doc_id, *ind["span"], u.section_path, u.match)
+        owner = f" (theo dõi: {ind['owner']})" if ind.get("owner") else ""
+        return f"{_short(ind.get('name', ''), 140)}: {vals}{owner} {ref}"
+
+    def sentence_line(self, u: Unit) -> str:
+        ref = self.cite(u.doc_id, u.start, u.end, u.section_path, u.match)
+        lead = ""
+        if any(i in self.q.intents for i in ("who", "who_partner", "when")) and u.heading:
+            last = u.heading.split("›")[-1].strip()
+            if last and vt.compact(last)[:40] not in vt.compact(u.text):
+                lead = f"Mục {last}: "
+        return f"{lead}{u.text.strip()} {ref}"
+
+    def line(self, u: Unit) -> str:
+        return {"task": self.task_line, "indicator": self.indicator_line}.get(u.kind, self.sentence_line)(u)
+
+    def meta_lines(self, doc_ids: list[str]) -> list[str]:
+        fields = _meta_fields(self.q.folded)
+        lines = []
+        for d in doc_ids:
+            meta = self.snap.documents[d]
+            vals = []
+            for f, label in fields:
+                v = meta.get(f)
+                if not v:
+                    continue
+                span = (meta.get("field_spans") or {}).get(f)
+                origin = (meta.get("field_origin") or {}).get(f, d)
+                ref = self.cite(origin, span[0], span[1], "Phần đầu văn bản" if f != "signer" else "Phần ký",
+                                1.0) if span else ""
+                vals.append(f"{label}: {_pretty(f, v)} {ref}".strip())
+            if vals:
+                lines.append("; ".join(vals))
+        return lines
+
+
+META_FIELDS = [
+    (r"\bso\b|ky hieu", "number", "số hiệu"),
+    (r"ngay|thoi gian ban hanh|khi nao|bao gio|nam nao|thang nao", "date", "ngày ban hành"),
+    (r"\bai ky\b|nguoi ky|\bky\b", "signer", "người ký"),
+    (r"chuc vu|\bky\b", "signer_role", "chức vụ người ký"),
+    (r"co quan|don vi|ai ban hanh|noi ban hanh", "issuer", "cơ quan ban hành"),
+    (r"\bten\b|trich yeu|ve viec|noi dung chinh", "title", "trích yếu"),
+]
+
+
+def _meta_fields(folded: str) -> list[tuple[str, str]]:
+    out = [(f, label) for rx, f, label in META_FIELDS if re.search(rx, folded)]
+    return out or [("number", "số hiệu"), ("date", "ngày ban hành"), ("issuer", "cơ quan ban hành")]
+
+
+def _pretty(field_name: str, value: str) -> str:
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value) if field_name == "date" else None
+    if m:
+        return f"{int(m.group(3))}/{int(m.group(2))}/{m.group(1)}"
+    m = re.fullmatch(r"(\d{4})-(\d{2})", value) if field_name == "date" else None
+    if m:
+        return f"tháng {int(m.group(2))}/{m.group(1)}"
+    return value
+
+
+def _short(s: str, n: int) -> str:
+    s = re.sub(r"\s+", " ", s).strip()
+    return s if len(s) <= n else s[: n - 1].rsplit(" ", 1)[0] + "…"

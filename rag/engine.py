@@ -1,0 +1,190 @@
+"""The read-side entry point shared by the CLI, the HTTP API and the evaluation:
+question → analysis → hybrid retrieval → evidence units → cited answer (or abstention).
+
+An :class:`Engine` holds the embedder and the live index snapshot; when a writer swaps in
+a new generation the next request opens it (a snapshot already in use stays valid).
+"""
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import numpy as np
+
+from index.errors import BadQuestion
+from index.reader import IndexSnapshot, open_index
+from index.store import current_token
+from rag.answer import ABSTAIN_MESSAGE, Composer, Thresholds, plan_label
+from rag.evidence import Unit, score_units, units_from_hits
+from rag.query import Query, analyse
+from rag.retrieve import Weights, filter_mask, hybrid_search
+from rag.types import Answer, Hit
+
+TASK_INTENTS = ("who", "who_partner", "when", "result")
+
+
+class Engine:
+    def __init__(self, home: Path, embedder=None, weights: Weights | None = None,
+                 thresholds: Thresholds | None = None, max_question_chars: int = 1000):
+        self.home = Path(home)
+        self._embedder = embedder
+        self.weights = weights or Weights()
+        self.thresholds = thresholds or Thresholds()
+        self.max_question_chars = max_question_chars
+        self._snap: IndexSnapshot | None = None
+        self._token = ""
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------ resources
+
+    @property
+    def embedder(self):
+        if self._embedder is None:
+            from index.embedding import load_embedder
+            self._embedder = load_embedder(self.home)
+        return self._embedder
+
+    def model_info(self) -> dict:
+        e = self.embedder
+        return {"name": e.name, "dim": e.dim, "fingerprint": e.fingerprint}
+
+    def snapshot(self) -> IndexSnapshot:
+        """The live generation, reopened only when ``CURRENT`` changed."""
+        token = current_token(self.home)
+        if self._snap is None or token != self._token:
+            with self._lock:
+                if self._snap is None or token != self._token:
+                    self._snap = open_index(self.home, self.model_info())
+                    self._token = self._snap.name
+        return self._snap
+
+    # ------------------------------------------------------------ search
+
+    def _check(self, question: str) -> str:
+        if not isinstance(question, str) or not question.strip():
+            raise BadQuestion("Câu hỏi trống / the question is empty")
+        if len(question) > self.max_question_chars:
+            raise BadQuestion(f"Câu hỏi quá dài ({len(question)} ký tự, tối đa {self.max_question_chars}) / "
+                              f"question too long (max {self.max_question_chars} characters)")
+        if not any(ch.isalnum() for ch in question):
+            raise BadQuestion("Câu hỏi không có chữ hoặc số / the question has no letters or digits")
+        return question.strip()
+
+    def search(self, query: str, k: int = 10, filters: dict | None = None,
+               methods: tuple[str, ...] = ("bm25_word", "bm25_fold", "dense"), q: Query | None = None) -> list[Hit]:
+        query = self._check(query)
+        snap = self.snapshot()
+        q = q or analyse(query, snap.documents)
+        mask = filter_mask(snap, filters)
+        qvec = self.embedder.encode_queries([query])[0] if "dense" in methods else None
+        return hybrid_search(snap, query, qvec, k=k, weights=self.weights, mask=mask,
+                             folded_only=not q.has_diacritics, methods=methods)
+
+    # ------------------------------------------------------------ ask
+
+    def ask(self, question: str, filters: dict | None = None) -> Answer:
+        t0 = time.perf_counter()
+        question = self._check(question)
+        snap = self.snapshot()
+        q = analyse(question, snap.documents)
+        t1 = time.perf_counter()
+        scope_filters = dict(filters or {})
+        if q.scope and not scope_filters.get("doc_id"):
+            scope_filters["doc_id"] = q.scope
+        hits = self.search(question, k=30, filters=scope_filters, q=q)
+        t2 = time.perf_counter()
+        answer = self.compose(snap, q, hits)
+        t3 = time.perf_counter()
+        answer.timings_ms = {"analyse": _ms(t0, t1), "retrieve": _ms(t1, t2), "answer": _ms(t2, t3),
+                             "total": _ms(t0, t3)}
+        return answer
+
+    def compose(self, snap: IndexSnapshot, q: Query, hits: list[Hit]) -> Answer:
+        units = score_units(snap, q, units_from_hits(snap, hits))
+        comp = Composer(snap, q, self.thresholds)
+        base = Answer(question=q.text, answer="", abstained=False, id=uuid.uuid4().hex[:16],
+                      intents=q.intents, scope=q.scope)
+        base.evidence = [{"doc_id": h.doc_id, "chunk_id": h.chunk_id, "kind": h.kind, "section": " > ".join(h.section_path),
+                          "score": round(h.score, 5), "scores": h.scores, "text": h.text[:300]} for h in hits[:8]]
+        if "meta" in q.intents:
+            lines = comp.meta_lines(self._meta_docs(snap, q, hits))
+            if lines:
+                return self._finish(base, comp, lines, confidence=1.0)
+        chosen = self.select(q, units)
+        if not chosen:
+            return self._abstain(base, snap, hits, units)
+        lines = [comp.line(u) for u in chosen]
+        if len({u.doc_id for u in chosen}) > 1:
+            lines = [f"{plan_label(snap.documents[u.doc_id])}: {ln}" for u, ln in zip(chosen, lines)]
+        return self._finish(base, comp, lines, confidence=chosen[0].match)
+
+    def select(self, q: Query, units: list[Unit]) -> list[Unit]:
+        """The unit(s) to answer from, best first; [] means abstain."""
+        th = self.thresholds
+        if not units or units[0].match < th.abstain:
+            return []
+        wanted = _preferred_kinds(q)
+        pool = [u for u in units if u.kind in wanted and u.match >= th.task] or units
+        if "list" in q.intents:
+            return _list_units(pool)
+        best = pool[0]
+        picks = [best]
+        if not q.scope:
+            for u in pool[1:]:
+                if u.doc_id not in {p.doc_id for p in picks} and u.kind == best.kind \
+                        and u.match >= max(th.abstain, th.other_plan * best.match):
+                    picks.append(u)
+                if len(picks) >= 3:
+                    break
+        return picks
+
+    def _meta_docs(self, snap: IndexSnapshot, q: Query, hits: list[Hit]) -> list[str]:
+        if q.scope:
+            return q.scope
+        primaries = list(snap.primary_documents())
+        if len(primaries) <= 1:
+            return primaries
+        top = [h.doc_id for h in hits[:3]]
+        return list(dict.fromkeys(top))[:1] if top else primaries[:1]
+
+    def _finish(self, base: Answer, comp: Composer, lines: list[str], confidence: float) -> Answer:
+        base.answer = lines[0] if len(lines) == 1 else "\n".join(f"- {ln}" for ln in lines)
+        base.citations = comp.citations
+        base.confidence = confidence
+        return base
+
+    def _abstain(self, base: Answer, snap: IndexSnapshot, hits: list[Hit], units: list[Unit]) -> Answer:
+        close = list(dict.fromkeys(h.doc_id for h in hits[:5]))[:3]
+        names = "; ".join(plan_label(snap.documents[d]) for d in close)
+        n = len(snap.primary_documents())
+        base.answer = f"{ABSTAIN_MESSAGE} Đã tìm trong {n} kế hoạch" + (f"; gần nhất: {names}." if names else ".")
+        base.abstained = True
+        base.confidence = units[0].match if units else 0.0
+        return base
+
+
+def _preferred_kinds(q: Query) -> tuple[str, ...]:
+    if "number" in q.intents:
+        return ("indicator", "sentence")
+    if any(i in q.intents for i in TASK_INTENTS) or "list" in q.intents:
+        return ("task", "sentence")
+    return ("sentence", "task", "indicator", "meta")
+
+
+def _list_units(pool: list[Unit]) -> list[Unit]:
+    best = pool[0]
+    if best.kind == "task":
+        group = best.record.get("group")
+        same = [u for u in pool if u.kind == "task" and u.doc_id == best.doc_id and u.record.get("group") == group]
+        return same[:8]
+    same = [u for u in pool if u.doc_id == best.doc_id and u.section_path == best.section_path and u.kind == best.kind]
+    return sorted(same[:8], key=lambda u: u.start)
+
+
+def _ms(a: float, b: float) -> float:
+    return round((b - a) * 1000, 2)
+
+
+__all__ = ["Engine", "np"]

@@ -1,0 +1,143 @@
+"""Question analysis: intents, scope (which plan), years, and the content terms to match.
+
+Everything is matched on accent-folded text, so questions typed without diacritics are
+understood the same way. Scope aliases are derived from each document's own metadata
+(issuer, number, date, title) — never from a list of known plans.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from index import text as vt
+
+INTENT_PATTERNS: dict[str, str] = {
+    "meta": r"\bso hieu\b|\bso ky hieu\b|ky hieu|\bngay ban hanh\b|\bban hanh (vao )?(ngay|thang|nam|khi) ?nao\b"
+            r"|\bai ky\b|\bnguoi ky\b|\bky (ban hanh|ke hoach|van ban)\b|\bchuc vu\b|\bco quan (nao )?ban hanh\b"
+            r"|\bdon vi (nao )?ban hanh\b|\bai ban hanh\b|\btrich yeu\b|\bten (day du )?cua ke hoach\b"
+            r"|\bke hoach (nay )?(co )?so (bao nhieu|may|gi)\b|\bso cua ke hoach\b|\bky boi\b|\bnoi ban hanh\b",
+    "who_partner": r"\bphoi hop\b",
+    "who": r"\bai\b|\bdon vi nao\b|\bco quan nao\b|\bphong nao\b|\bbo phan nao\b|\bso nao\b|\bban nao\b"
+           r"|\bchu tri\b|\bphu trach\b|\bdau moi\b|\bgiao cho\b|\btrach nhiem\b|\bthuc hien chinh\b"
+           r"|\btham muu\b|\bdon vi\b.*\bthuc hien\b|\bai (se )?(lam|thuc hien)\b|\bnoi nao\b|\bcon? quan nao\b",
+    "when": r"\bkhi nao\b|\bbao gio\b|\bthoi han\b|\bhan chot\b|\bhan\b|\bthoi gian\b|\bluc nao\b"
+            r"|\b(nam|thang|quy) nao\b|\btien do\b|\bhoan thanh (vao|truoc|trong)\b|\bdeadline\b|\bmay gio\b"
+            r"|\btruoc ngay\b|\bngay nao\b|\bdinh ky\b",
+    "result": r"\bket qua\b|\bsan pham\b|\bdau ra\b|\bdu kien dat\b",
+    "number": r"\bbao nhieu\b|\bty le\b|\bti le\b|\bchi tieu\b|\bmay phan tram\b|%|\bphan tram\b|\bmuc tieu\b.*\b(20\d\d)\b"
+              r"|\bdat (muc|bao|tren|toi thieu)\b|\bit nhat\b|\btoi thieu\b|\bso luong\b",
+    "list": r"\bgom (nhung|cac|co)\b|\bnhung (nhiem vu|noi dung|viec|gi|giai phap|chi tieu|nguon)\b|\bliet ke\b"
+            r"|\bbao gom\b|\bcac (nhiem vu|noi dung|giai phap|nguon) nao\b|\bke ten\b|\bnhung nao\b|\bnhiem vu nao\b",
+}
+_COMPILED = {k: re.compile(v) for k, v in INTENT_PATTERNS.items()}
+
+# Words that carry the question's form, not its topic (folded).
+STOPWORDS = set("""
+ai nao gi la cua va cac nhung cho voi trong theo ve tai den tu duoc do se da dang thi ma nhu co khong hay hoac
+khi bao gio luc may bao nhieu the nay kia ay o tren duoi sau truoc ra vao len xuong mot hai ba lam can phai
+don vi co quan phong bo phan chu tri phoi hop thuc hien tham muu phu trach dau moi giao trach nhiem nhiem vu
+thoi han han gian hoan thanh ke hoach theo hoi xin cho biet biet toi chung ta hien nay viec noi dung
+ket qua san pham du kien ty le ti le chi tieu muc tieu dat so hieu ngay ky ban hanh nguoi chuc vu
+gom liet ke bao gom ten nao nhu the nao sao vi tai sao ra sao the
+""".split())
+
+
+@dataclass
+class Query:
+    text: str
+    folded: str
+    intents: list[str]
+    terms: list[str]                 # folded content syllables
+    bigrams: list[str]               # folded content syllable pairs (adjacent in the question)
+    years: list[str]
+    scope: list[str] = field(default_factory=list)    # doc ids the question names
+    has_diacritics: bool = True
+
+
+def detect_intents(folded: str) -> list[str]:
+    found = [k for k, rx in _COMPILED.items() if rx.search(folded)]
+    if "meta" in found:
+        found = ["meta"] + [k for k in found if k in ("when",) and not re.search(r"ban hanh|ky", folded)]
+    if "who_partner" in found and "who" in found and not re.search(r"chu tri|\bai\b|thuc hien chinh|phu trach", folded):
+        found.remove("who")
+    if not found:
+        found = ["open"]
+    return found
+
+
+def analyse(question: str, documents: dict[str, dict] | None = None) -> Query:
+    """Parse a question into intents, scope and content terms."""
+    text = vt.clean_inline(question).strip()
+    folded = vt.fold(text)
+    intents = detect_intents(folded)
+    syl = vt.syllables(folded)
+    content = [s for s in syl if s not in STOPWORDS and not re.fullmatch(r"\d{1,2}", s)]
+    bigrams = [f"{a}_{b}" for a, b in zip(syl, syl[1:]) if a not in STOPWORDS or b not in STOPWORDS]
+    years = re.findall(r"\b(20\d\d)\b", folded)
+    q = Query(text, folded, intents, content, bigrams, years, has_diacritics=vt.has_diacritics(text))
+    if documents:
+        q.scope = detect_scope(folded, documents)
+    return q
+
+
+# ------------------------------------------------------------------ scope
+
+def doc_aliases(meta: dict) -> list[tuple[str, float]]:
+    """(folded alias, weight) pairs a question may use to name this document."""
+    out: list[tuple[str, float]] = []
+    for name in (meta.get("issuer", ""), meta.get("parent_issuer", "")):
+        f = vt.compact(name)
+        if len(f) < 4:
+            continue
+        variants = {f, f.replace("uy ban nhan dan", "ubnd"), f.replace("ubnd", "uy ban nhan dan")}
+        for v in list(variants):
+            m = re.match(r"(?:ubnd|uy ban nhan dan) ((?:xa|phuong|thi tran|huyen|tinh|thanh pho) .+)", v)
+            if m:
+                variants.add(m.group(1))
+        for v in variants:
+            out.append((v, 1.0 if name == meta.get("issuer") else 0.4))
+    number = meta.get("number", "")
+    m = re.match(r"\s*(\d+)", number or "")
+    if m:
+        out.append((m.group(1), 1.5))
+    return out
+
+
+def detect_scope(folded: str, documents: dict[str, dict]) -> list[str]:
+    """Doc ids the question explicitly names (issuer, place, number; year to disambiguate)."""
+    scores: dict[str, float] = {}
+    for doc_id, meta in documents.items():
+        if meta.get("duplicate_of"):
+            continue
+        best = 0.0
+        for alias, weight in doc_aliases(meta):
+            if alias.isdigit():
+                hit = re.search(rf"\b{alias}\b", folded) is not None
+            elif len(alias) >= 8:
+                hit = fuzz.partial_ratio(alias, folded) >= 92 if len(folded) >= len(alias) else False
+            else:
+                hit = re.search(rf"\b{re.escape(alias)}\b", folded) is not None
+            if hit:
+                best = max(best, weight)
+        if best >= 1.0:
+            scores[doc_id] = best
+    if len(scores) > 1:
+        years = set(re.findall(r"\b(20\d\d)\b", folded))
+        if years:
+            dated = {d: s for d, s in scores.items() if _doc_year(documents[d]) in years}
+            if dated:
+                scores = dated
+    if len(scores) > 1:                       # a more specific name wins ("xa nghia dan" over "ubnd")
+        top = max(scores.values())
+        scores = {d: s for d, s in scores.items() if s == top}
+    return sorted(scores)
+
+
+def _doc_year(meta: dict) -> str:
+    date = meta.get("date") or ""
+    if date[:4].isdigit():
+        return date[:4]
+    m = re.search(r"\b(20\d\d)\b", meta.get("title", "") + " " + meta.get("number", ""))
+    return m.group(1) if m else ""

@@ -1,0 +1,125 @@
+"""Hybrid retrieval: BM25 (accented words + accent-folded syllables) and dense e5, fused by
+weighted reciprocal rank. Scores stay numpy arrays over all chunks until the final top-k;
+filters are a boolean mask, not a Python loop."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.reader import IndexSnapshot
+from rag.types import Hit
+
+METHODS = ("bm25_word", "bm25_fold", "dense")
+
+
+@dataclass
+class Weights:
+    bm25: float = 1.0
+    dense: float = 1.0
+    rrf_k: int = 60
+
+
+def filter_mask(snap: IndexSnapshot, filters: dict | None) -> np.ndarray | None:
+    """Boolean mask over chunks from filters: doc_id(s), issuer, level, year, kind."""
+    if not filters:
+        return None
+    mask = np.ones(len(snap.chunks), dtype=bool)
+    docs = snap.documents
+    doc_ids = filters.get("doc_id") or filters.get("doc_ids")
+    if doc_ids:
+        wanted = {doc_ids} if isinstance(doc_ids, str) else set(doc_ids)
+        mask &= np.isin(snap.doc_of_row, list(wanted))
+    for key in ("issuer", "level"):
+        if filters.get(key):
+            from index.text import fold
+            want = fold(str(filters[key]))
+            ok = [d for d, m in docs.items() if want in fold(m.get(key, ""))]
+            mask &= np.isin(snap.doc_of_row, ok)
+    if filters.get("year"):
+        ok = [d for d, m in docs.items() if str(filters["year"]) in ((m.get("date") or "")[:4] + " " + m.get("title", ""))]
+        mask &= np.isin(snap.doc_of_row, ok)
+    if filters.get("kind"):
+        kinds = {filters["kind"]} if isinstance(filters["kind"], str) else set(filters["kind"])
+        mask &= np.isin(np.array(snap.chunks.kinds, dtype=object), list(kinds))
+    return mask
+
+
+def bm25_scores(snap: IndexSnapshot, query: str, folded_only: bool) -> dict[str, np.ndarray]:
+    from index import text as vt
+
+    out = {}
+    fold_tokens = [t for t in vt.folded_tokens(query) if t in snap.bm25_fold.vocab_dict]
+    out["bm25_fold"] = snap.bm25_fold.get_scores(fold_tokens) if fold_tokens else np.zeros(len(snap.chunks))
+    if not folded_only:
+        word_tokens = [t for t in snap.query_word_tokens(query) if t in snap.bm25_word.vocab_dict]
+        out["bm25_word"] = snap.bm25_word.get_scores(word_tokens) if word_tokens else np.zeros(len(snap.chunks))
+    return out
+
+
+def dense_scores(snap: IndexSnapshot, qvec: np.ndarray, k: int) -> np.ndarray:
+    """Inner-product scores for the top ``k`` chunks; -inf elsewhere (FAISS search)."""
+    n = len(snap.chunks)
+    scores = np.full(n, -np.inf, dtype=np.float32)
+    if n == 0:
+        return scores
+    d, i = snap.faiss.search(np.ascontiguousarray(qvec.reshape(1, -1), dtype=np.float32), min(k, n))
+    valid = i[0] >= 0
+    scores[i[0][valid]] = d[0][valid]
+    return scores
+
+
+def ranks_of(scores: np.ndarray, mask: np.ndarray | None, depth: int, positive_only: bool) -> np.ndarray:
+    """Rank (0 = best) of each chunk within the top ``depth`` allowed ones; -1 otherwise.
+    BM25 gives 0 to chunks sharing no term: those are not ranked at all (``positive_only``)."""
+    s = scores.astype(np.float64, copy=True)
+    if mask is not None:
+        s[~mask] = -np.inf
+    if positive_only:
+        s[s <= 0] = -np.inf
+    depth = min(depth, len(s))
+    ranks = np.full(len(s), -1, dtype=np.int64)
+    if depth == 0:
+        return ranks
+    top = np.argpartition(-s, depth - 1)[:depth]
+    top = top[np.argsort(-s[top], kind="stable")]
+    top = top[np.isfinite(s[top])]
+    ranks[top] = np.arange(len(top))
+    return ranks
+
+
+def hybrid_search(snap: IndexSnapshot, query: str, qvec: np.ndarray | None, k: int = 10,
+                  weights: Weights | None = None, mask: np.ndarray | None = None,
+                  folded_only: bool = False, depth: int = 100, methods: tuple[str, ...] = METHODS) -> list[Hit]:
+    """Top-``k`` chunks by weighted reciprocal-rank fusion of the selected methods."""
+    w = weights or Weights()
+    n = len(snap.chunks)
+    if n == 0:
+        return []
+    per: dict[str, np.ndarray] = {}
+    if any(m.startswith("bm25") for m in methods):
+        per.update({m: s for m, s in bm25_scores(snap, query, folded_only).items() if m in methods})
+    if "dense" in methods and qvec is not None:
+        per["dense"] = dense_scores(snap, qvec, depth if mask is None else n)
+    fused = np.zeros(n)
+    ranks = {}
+    for m, s in per.items():
+        r = ranks_of(s, mask, depth, positive_only=m != "dense")
+        ranks[m] = r
+        # the two BM25 fields share the BM25 weight when both are used
+        both = "bm25_word" in per and "bm25_fold" in per
+        weight = w.dense if m == "dense" else w.bm25 * (0.5 if both else 1.0)
+        fused += np.where(r >= 0, weight / (w.rrf_k + r + 1), 0.0)
+    if mask is not None:
+        fused[~mask] = 0.0
+    top = np.argsort(-fused, kind="stable")[:k]
+    top = [int(i) for i in top if fused[i] > 0]
+    return [_hit(snap, i, fused[i], per, ranks) for i in top]
+
+
+def _hit(snap: IndexSnapshot, i: int, score: float, per: dict, ranks: dict) -> Hit:
+    c = snap.chunks
+    return Hit(row=i, chunk_id=c.ids[i], doc_id=c.doc_ids[i], kind=c.kinds[i], section_path=c.section_paths[i],
+               heading=c.headings[i], text=c.texts[i], start=c.starts[i], end=c.ends[i], score=float(score),
+               scores={m: float(s[i]) if np.isfinite(s[i]) else 0.0 for m, s in per.items()},
+               ranks={m: int(r[i]) for m, r in ranks.items()})
