@@ -58,7 +58,7 @@ def _console_print(message: str) -> None:
     try:
         from rich.console import Console
 
-        Console(stderr=True, highlight=False).print(message)
+        Console(stderr=True, highlight=False).print(message, soft_wrap=True)
     except Exception:  # rich missing or no terminal: plain text is fine
         print(message, file=sys.stderr, flush=True)
 

@@ -107,6 +107,9 @@ def _is_continuation(prev: str, nxt: str) -> str | None:
     """How to join ``nxt`` onto ``prev`` when PDF extraction broke one paragraph: " ", "" or None."""
     if not prev or not nxt or "\t" in prev or "\t" in nxt:
         return None
+    letters = [c for c in prev if c.isalpha()]
+    if len(letters) > 1 and all(c.isupper() for c in letters):
+        return None                         # "KẾ HOẠCH" + "về …": a heading line, then the title
     if prev.endswith("-") and re.match(r"[A-ZĐ]{2}", nxt) and re.search(r"\d-$", prev):
         return ""                           # "Nghị quyết 57-" + "NQ/TW"
     if _VI_LOWER.match(nxt) and not re.match(r"^[a-zđ]\)\s", nxt):
@@ -117,7 +120,21 @@ def _is_continuation(prev: str, nxt: str) -> str | None:
 
 
 def normalize(text: str) -> str:
-    """Canonical document text: what the index stores and every span/quote points into."""
+    """Canonical document text: what the index stores and every span/quote points into.
+
+    Idempotent: joining broken lines can complete a pattern the first pass could not see
+    (a tag or a ``$…$`` formula split over two lines), so the pass repeats until nothing changes.
+    """
+    out = _normalize_once(text)
+    for _ in range(4):
+        again = _normalize_once(out)
+        if again == out:
+            break
+        out = again
+    return out
+
+
+def _normalize_once(text: str) -> str:
     text = clean_inline(text.replace("\r\n", "\n").replace("\r", "\n"))
     lines = [ln.rstrip() if "\t" in ln else ln.strip() for ln in text.split("\n")]
     out: list[str] = []

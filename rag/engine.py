@@ -107,7 +107,7 @@ class Engine:
         base = Answer(question=q.text, answer="", abstained=False, id=uuid.uuid4().hex[:16],
                       intents=q.intents, scope=q.scope)
         base.evidence = [{"doc_id": h.doc_id, "chunk_id": h.chunk_id, "kind": h.kind, "section": " > ".join(h.section_path),
-                          "score": round(h.score, 5), "scores": h.scores, "text": h.text[:300]} for h in hits[:8]]
+                          "score": round(h.score, 5), "scores": h.scores, "text": h.text} for h in hits[:10]]
         if "meta" in q.intents:
             lines = comp.meta_lines(self._meta_docs(snap, q, hits))
             if lines:

@@ -26,3 +26,42 @@ def model_home(tmp_path_factory) -> Path:
 def embedder(model_home):
     """The loaded embedder (shared by the whole session: loading takes a few seconds)."""
     return load_embedder(model_home)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def built_home(tmp_path_factory, embedder) -> Path:
+    """A PlanQA home with the index built over corpus/ once per session (read-only for tests)."""
+    from index.build import build_index
+
+    home = tmp_path_factory.mktemp("planqa-home")
+    build_index(home, CORPUS, embedder, progress=False)
+    return home
+
+
+@pytest.fixture(scope="session")
+def engine(built_home, embedder):
+    from rag.engine import Engine
+
+    return Engine(built_home, embedder=embedder)
+
+
+@pytest.fixture()
+def fresh_home(built_home, tmp_path) -> Path:
+    """A private copy of the built home, for tests that change the index."""
+    import shutil
+
+    home = tmp_path / "home"
+    shutil.copytree(built_home, home)
+    return home
+
+
+@pytest.fixture()
+def fresh_engine(fresh_home, embedder):
+    from rag.engine import Engine
+
+    return Engine(fresh_home, embedder=embedder)

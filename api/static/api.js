@@ -195,6 +195,54 @@ export function el(tag, props = {}, ...children) {
   return node;
 }
 
+const SVG_NS = "http://www.w3.org/2000/svg";
+const ICON_PATHS = {
+  copy: ["M11 9h8a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2h-8a2 2 0 0 1-2-2v-8a2 2 0 0 1 2-2z",
+    "M5 15H4a1 1 0 0 1-1-1V4a1 1 0 0 1 1-1h10a1 1 0 0 1 1 1v1"],
+  "thumb-up": ["M7 10v11H4a1 1 0 0 1-1-1v-9a1 1 0 0 1 1-1h3z",
+    "M7 10l4-8a3 3 0 0 1 3 3v4h5.5a2 2 0 0 1 2 2.3l-1.3 8a2 2 0 0 1-2 1.7H7"],
+  "thumb-down": ["M17 14V3h3a1 1 0 0 1 1 1v9a1 1 0 0 1-1 1h-3z",
+    "M17 14l-4 8a3 3 0 0 1-3-3v-4H4.5a2 2 0 0 1-2-2.3l1.3-8a2 2 0 0 1 2-1.7H17"],
+  plus: ["M12 5v14", "M5 12h14"],
+  warning: ["M10.3 3.9 1.8 18a2 2 0 0 0 1.7 3h17a2 2 0 0 0 1.7-3L13.7 3.9a2 2 0 0 0-3.4 0z", "M12 9v4", "M12 17h.01"],
+  "search-off": ["M18 11a7 7 0 1 1-14 0a7 7 0 1 1 14 0z", "M21 21l-4.3-4.3", "M8.5 8.5l5 5", "M13.5 8.5l-5 5"],
+  check: ["M20 6 9 17l-5-5"],
+  document: ["M14 3H7a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2V8z", "M14 3v5h5", "M9 13h6", "M9 17h6"],
+};
+
+/** A small stroke icon as an SVG element (decorative: aria-hidden). */
+export function icon(name, size = 18) {
+  const svg = document.createElementNS(SVG_NS, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("width", String(size));
+  svg.setAttribute("height", String(size));
+  svg.setAttribute("fill", "none");
+  svg.setAttribute("stroke", "currentColor");
+  svg.setAttribute("stroke-width", "2");
+  svg.setAttribute("stroke-linecap", "round");
+  svg.setAttribute("stroke-linejoin", "round");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("focusable", "false");
+  svg.setAttribute("class", `icon icon-${name}`);
+  for (const d of ICON_PATHS[name] || []) {
+    const path = document.createElementNS(SVG_NS, "path");
+    path.setAttribute("d", d);
+    svg.append(path);
+  }
+  return svg;
+}
+
+/** ISO dates as Vietnamese readers expect: 2025-06-29 → 29/06/2025, 2025-03 → 03/2025; others unchanged. */
+export function formatDate(value) {
+  if (!value) return "";
+  const text = String(value);
+  let m = /^(\d{4})-(\d{2})-(\d{2})/.exec(text);
+  if (m) return `${m[3]}/${m[2]}/${m[1]}`;
+  m = /^(\d{4})-(\d{2})$/.exec(text);
+  if (m) return `${m[2]}/${m[1]}`;
+  return text;
+}
+
 /** sessionStorage that never throws (private mode, quota, disabled storage). */
 export const session = {
   get(key, fallback = null) {

@@ -1,5 +1,5 @@
 // PlanQA documents page: list loaded plans, upload new ones, delete (admin key required).
-import { describeError, el, requestJSON, session, uploadWithProgress } from "./api.js";
+import { describeError, el, formatDate, requestJSON, session, uploadWithProgress } from "./api.js";
 
 const KEY_STORAGE = "planqa-admin-key";
 const ALLOWED_EXTENSIONS = [".txt", ".md", ".docx", ".pdf"];
@@ -32,6 +32,7 @@ const dom = {
   apiKeyClear: $("api-key-clear"),
   form: $("upload-form"),
   file: $("upload-file"),
+  fileName: $("upload-file-name"),
   button: $("upload-button"),
   progressWrap: $("upload-progress-wrap"),
   progress: $("upload-progress"),
@@ -114,9 +115,9 @@ function renderRow(doc) {
   }, "Xóa");
   return el("tr", { class: doc.duplicate_of ? "duplicate" : null, dataset: { id: doc.id } },
     titleCell,
-    cell("Số hiệu", doc.number),
+    cell("Số hiệu", doc.number, "nowrap"),
     cell("Cơ quan ban hành", doc.issuer),
-    cell("Ngày", doc.date),
+    cell("Ngày", formatDate(doc.date), "nowrap"),
     cell("Cấp", doc.level),
     cell("Nhiệm vụ", formatCount(doc.tasks), "num"),
     cell("Chỉ tiêu", formatCount(doc.indicators), "num"),
@@ -145,6 +146,7 @@ function adminHeaders() {
 }
 
 function initApiKey() {
+  $("api-key-form").addEventListener("submit", (e) => e.preventDefault());
   dom.apiKey.value = session.getRaw(KEY_STORAGE);
   dom.apiKey.addEventListener("input", () => session.setRaw(KEY_STORAGE, dom.apiKey.value.trim()));
   dom.apiKeyClear.addEventListener("click", () => {
@@ -209,6 +211,7 @@ async function upload(event) {
     setProgress(1);
     showUploadSummary(summary, file.name);
     dom.form.reset();
+    showFileName();
     await loadDocuments();
   } catch (err) {
     showError(dom.result, err, "Tải lên không thành công");
@@ -218,23 +221,55 @@ async function upload(event) {
   }
 }
 
-function showUploadSummary(summary, fileName) {
+/** The server answers with one summary or a list of them (one per ingested file). */
+function showUploadSummary(response, fileName) {
+  const summaries = (Array.isArray(response) ? response : [response]).filter((x) => x && typeof x === "object");
+  if (!summaries.length) {
+    showMessage(dom.result, "success", `Đã tải lên “${fileName}”.`);
+    return;
+  }
+  const allDuplicates = summaries.every((x) => x.status === "duplicate");
+  const title = summaries.length === 1
+    ? STATUS_TEXT[summaries[0].status] || `Đã xử lý văn bản (trạng thái: ${summaries[0].status || "không rõ"}).`
+    : `Đã xử lý ${summaries.length} văn bản.`;
+  showMessage(dom.result, allDuplicates ? "info" : "success", title,
+    ...summaries.flatMap((summary) => summaryLines(summary, fileName, summaries.length > 1)));
+}
+
+function summaryLines(summary, fileName, withStatus) {
   const doc = summary.document || {};
-  const status = summary.status || "added";
-  const counts = el("ul", {},
-    el("li", {}, `Nhiệm vụ: ${formatCount(summary.tasks) || 0}`),
-    el("li", {}, `Chỉ tiêu: ${formatCount(summary.indicators) || 0}`),
-    el("li", {}, `Đoạn văn bản (chunk): ${formatCount(summary.chunks) || 0}`));
   const docLine = [doc.title || fileName, doc.number ? `Số ${doc.number}` : "", doc.issuer || ""]
     .filter(Boolean).join(" — ");
-  let dupLine = "";
-  if (summary.duplicate_of) {
-    const original = documentsById.get(String(summary.duplicate_of));
-    dupLine = `Bản trùng của: ${original ? original.title || original.number || summary.duplicate_of : summary.duplicate_of}`;
+  const lines = [withStatus ? `${docLine}: ${STATUS_TEXT[summary.status] || summary.status || ""}` : docLine];
+  const duplicateOf = summary.duplicate_of || doc.duplicate_of;
+  if (duplicateOf) {
+    const original = documentsById.get(String(duplicateOf));
+    lines.push(`Bản trùng của: ${original ? original.title || original.number || duplicateOf : duplicateOf}`);
   }
-  showMessage(dom.result, status === "duplicate" ? "info" : "success",
-    STATUS_TEXT[status] || `Đã xử lý văn bản (trạng thái: ${status}).`,
-    docLine, dupLine, counts);
+  const counts = [
+    ["Nhiệm vụ", summary.tasks],
+    ["Chỉ tiêu", summary.indicators],
+    ["Mục", summary.sections],
+    ["Đoạn văn bản (chunk)", summary.chunks],
+  ].filter(([, value]) => value != null);
+  lines.push(el("ul", {}, ...counts.map(([label, value]) => el("li", {}, `${label}: ${formatCount(value) || 0}`))));
+  const warnings = Array.isArray(summary.warnings) ? summary.warnings.filter(Boolean) : [];
+  if (warnings.length) {
+    lines.push(el("p", { class: "message-warnings" }, "Lưu ý khi phân tích:"),
+      el("ul", {}, ...warnings.map((w) => el("li", {}, String(w)))));
+  }
+  return lines;
+}
+
+function showFileName() {
+  const file = dom.file.files && dom.file.files[0];
+  dom.fileName.textContent = file ? `${file.name} (${formatSize(file.size)})` : "Chưa chọn tệp";
+}
+
+function formatSize(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toLocaleString("vi-VN", { maximumFractionDigits: 0 })} KB`;
+  return `${(bytes / 1024 / 1024).toLocaleString("vi-VN", { maximumFractionDigits: 1 })} MB`;
 }
 
 // ---------------------------------------------------------------- init
@@ -250,6 +285,7 @@ function init() {
     if (button) deleteDocument(button);
   });
   dom.form.addEventListener("submit", upload);
+  dom.file.addEventListener("change", showFileName);
   loadDocuments();
 }
 

@@ -1,0 +1,81 @@
+"""index.text: the canonical text every span points into."""
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from index.text import compact, diacritic_ratio, fold, normalize, sentences
+
+
+def test_nfc_composes_decomposed_vietnamese():
+    decomposed = unicodedata.normalize("NFD", "Kế hoạch số hóa")
+    assert normalize(decomposed) == "Kế hoạch số hóa\n"
+
+
+def test_html_tags_and_markdown_emphasis_are_removed():
+    raw = "5.4\t<i>Cung cấp dịch vụ công trực tuyến</i>\n**KT. CHÁNH VĂN PHÒNG**\n*Hà Nội*, ngày 1"
+    assert normalize(raw) == "5.4\tCung cấp dịch vụ công trực tuyến\nKT. CHÁNH VĂN PHÒNG\nHà Nội, ngày 1\n"
+
+
+def test_latex_percentages_become_symbols():
+    assert normalize(r"Tỷ lệ đạt $\geq 80\%$ năm 2025") == "Tỷ lệ đạt ≥ 80% năm 2025\n"
+    assert normalize(r"$\leq 3$ Đông Nam Á") == "≤ 3 Đông Nam Á\n"
+
+
+def test_broken_pdf_lines_are_joined_again():
+    raw = "- Tổ chức triển khai thực hiện đầy đủ, kịp thời, hiệu quả các mục tiêu, nhiệm \n\nvụ và giải pháp"
+    assert normalize(raw) == "- Tổ chức triển khai thực hiện đầy đủ, kịp thời, hiệu quả các mục tiêu, nhiệm vụ và giải pháp\n"
+    assert normalize("Nghị quyết 57-\nNQ/TW") == "Nghị quyết 57-NQ/TW\n"
+
+
+def test_new_items_and_headings_are_not_joined():
+    assert normalize("1. Mục đích\n- Xây dựng") == "1. Mục đích\n- Xây dựng\n"
+    # an upper-case heading line keeps its own line even when the next starts in lower case
+    assert normalize("KẾ HOẠCH\nvề phát triển khoa học") == "KẾ HOẠCH\nvề phát triển khoa học\n"
+
+
+def test_markdown_escapes_and_glued_emphasis():
+    assert normalize(r"**1\.** Thành lập \- kỷ nguyên") == "1. Thành lập - kỷ nguyên\n"
+    assert normalize("Phụ lục 2**DANH MỤC CÁC NHIỆM VỤ**") == "Phụ lục 2 DANH MỤC CÁC NHIỆM VỤ\n"
+
+
+def test_table_rows_keep_their_tabs():
+    row = "1\tThành lập Ban Chỉ đạo\tVăn phòng Sở\t\tQuý I/2026"
+    assert normalize(row) == row + "\n"
+
+
+def test_fold_keeps_length_and_offsets():
+    s = "Ủy ban nhân dân xã Nghĩa Đàn — KẾ HOẠCH số 3469/KH-SNV"
+    f = fold(s)
+    assert len(f) == len(s)
+    assert f == "uy ban nhan dan xa nghia dan — ke hoach so 3469/kh-snv"
+    i = f.index("nghia dan")
+    assert s[i:i + 9] == "Nghĩa Đàn"
+
+
+def test_compact_makes_ocr_and_clean_forms_comparable():
+    assert compact("Sở  Nội vụ!") == compact("SỞ NỘI VỤ") == "so noi vu"
+
+
+def test_diacritic_ratio_separates_clean_from_stripped_text():
+    assert diacritic_ratio("Kế hoạch phát triển khoa học") > 0.2
+    assert diacritic_ratio("Ke hoach phat trien khoa hoc") == 0.0
+
+
+def test_sentences_are_exact_spans():
+    text = "I. MỤC TIÊU\nTổ chức thực hiện. Bảo đảm tiến độ."
+    spans = sentences(text, offset=10)
+    pieces = [text[s - 10:e - 10] for s, e in spans]
+    assert pieces[-2:] == ["Tổ chức thực hiện.", "Bảo đảm tiến độ."]
+    assert all(p == p.strip() and p for p in pieces)
+
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+@pytest.mark.parametrize("path", sorted(CORPUS.glob("*.txt")), ids=lambda p: p.name)
+def test_normalize_is_idempotent_on_the_seeds(path):
+    once = normalize(path.read_text(encoding="utf-8"))
+    assert normalize(once) == once
