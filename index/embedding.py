@@ -324,7 +324,7 @@ def _convert(out: Path) -> dict[str, Any]:
     from safetensors.numpy import save_file
 
     src = _find_bin()
-    data = src.read_bytes()                       # 72 MB; every array below views into it
+    data = src.read_bytes()                       # 72 MB, read once: hashed and parsed from memory
     sha = hashlib.sha256(data).hexdigest()
     parsed = _read_bin(data)
     hp = parsed["hp"]

@@ -57,7 +57,7 @@ _ORG_START = re.compile(r"(?:so|bo|ban|van phong|ubnd|uy ban|hdnd|hoi dong|dang|
 _UBND = re.compile(r"[uủụ][yỷ]\s*ban\s+nh[âa]n\s+d[âa]n", re.I)
 # a line ending on one of these words cannot end a title: the sentence goes on
 _DANGLING = re.compile(r"(?:,|\b(?:cua|va|ve|so|ngay|tai|cac|nhung|tren|cho|voi|theo|trong|den|de|la|bo|ban"
-                       r"|so|nam|thang|giai doan|quoc|dang|chinh))\s*$")
+                       r"|nam|thang|giai doan|quoc|dang|chinh))\s*$")
 _BODY_START = re.compile(r"(?:[ivx]+\s*[.\-–]|\d+\.|dieu\s+\d+|can cu\b|quyet nghi\b)")
 
 # uppercase-line casing: these words keep their capital, the word after a head noun gets one
@@ -97,13 +97,15 @@ def extract_header(text: str) -> dict:
 def level_of(issuer: str) -> str:
     """Administrative level of an issuing body: "xã", "sở", "tỉnh", "trung ương" or ""."""
     f = " " + compact(issuer) + " "
-    if re.search(r" (?:xa|phuong|thi tran) ", f):
-        return "xã"
     if f.startswith(" so "):
         return "sở"
-    if re.search(r" (?:tinh|thanh pho truc thuoc trung uong) |tinh uy", f):
+    if f.startswith(" bo "):                   # Bộ …, Bộ Chính trị
+        return "trung ương"
+    if re.search(r" (?:xa(?! hoi)|phuong|thi tran) ", f):   # not "Lao động - Thương binh và Xã hội"
+        return "xã"
+    if re.search(r" tinh |tinh uy", f):
         return "tỉnh"
-    if re.search(r"chinh phu|quoc hoi|bo chinh tri|ban bi thu|trung uong|^ bo |thu tuong", f):
+    if re.search(r"chinh phu|quoc hoi|ban bi thu|trung uong|thu tuong", f):
         return "trung ương"
     return ""
 
@@ -270,9 +272,12 @@ def proper_case(name: str) -> str:
             out.append(upper)
             cap_next = False
             continue
-        out.append(w[:1].upper() + w[1:] if cap_next or place else w)
+        single_place = i > 0 and w in _PLACE_NOUNS     # "… VỤ TỈNH NGHỆ AN": "tỉnh" stays lower
+        out.append(w[:1].upper() + w[1:] if (cap_next or place) and not single_place else w)
         joined = " ".join(words[max(0, i - 2):i + 1])
         cap_next = any(joined.endswith(h) for h in _HEAD_NOUNS)
+        # "Bộ Văn hóa, Thể thao và Du lịch": every field of a ministry/department name
+        cap_next = cap_next or (words[0] in ("bộ", "sở") and (w == "và" or w.endswith(",")))
         place = place or any(joined.endswith(p) for p in _PLACE_NOUNS)
     return _ALWAYS_CAPITAL.sub(lambda m: m.group(0)[0].upper() + m.group(0)[1:], " ".join(out))
 

@@ -161,6 +161,29 @@ def compact(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[^\w%≥≤/.,-]+", " ", fold(text))).strip()
 
 
+# ---------------------------------------------------------------- abbreviations
+
+# Common abbreviations of Vietnamese administrative writing (folded form → folded
+# expansion). General language knowledge, not knowledge of any particular plan.
+ABBREVIATIONS = {
+    "tthc": "thu tuc hanh chinh", "cntt": "cong nghe thong tin", "khcn": "khoa hoc cong nghe",
+    "kh&cn": "khoa hoc va cong nghe", "dmst": "doi moi sang tao", "cds": "chuyen doi so",
+    "ubnd": "uy ban nhan dan", "hdnd": "hoi dong nhan dan", "csdl": "co so du lieu",
+    "attt": "an toan thong tin", "dvc": "dich vu cong", "dvctt": "dich vu cong truc tuyen",
+    "vp": "van phong", "kh": "ke hoach", "nq": "nghi quyet", "qd": "quyet dinh",
+    "ccvc": "cong chuc vien chuc", "cbccvc": "can bo cong chuc vien chuc", "cchc": "cai cach hanh chinh",
+    "ttdt": "thong tin dien tu", "snv": "so noi vu", "vh-xh": "van hoa xa hoi", "kh-tc": "ke hoach tai chinh",
+    "hc-qt": "hanh chinh quan tri", "cm": "chuyen mon", "mttq": "mat tran to quoc",
+    "ioc": "trung tam giam sat dieu hanh thong minh", "tp": "thanh pho", "ttg": "thu tuong",
+}
+
+
+def expand_abbreviations(folded: str) -> str:
+    """Folded text plus the expansion of every abbreviation it uses (appended)."""
+    extra = [ABBREVIATIONS[t] for t in syllables(folded) if t in ABBREVIATIONS]
+    return folded + (" " + " ".join(extra) if extra else "")
+
+
 # ---------------------------------------------------------------- tokens
 
 _SYLLABLE = re.compile(r"[^\W_]+(?:[./-][^\W_]+)*|[≥≤%]", re.UNICODE)

@@ -6,6 +6,7 @@ a new generation the next request opens it (a snapshot already in use stays vali
 """
 from __future__ import annotations
 
+import json
 import threading
 import time
 import uuid
@@ -17,7 +18,8 @@ from index.errors import BadQuestion
 from index.reader import IndexSnapshot, open_index
 from index.store import current_token
 from rag.answer import ABSTAIN_MESSAGE, Composer, Thresholds, plan_label
-from rag.evidence import Unit, score_units, units_from_hits
+from rag.abstain import type_mismatch, unknown_names
+from rag.evidence import Unit, candidate_docs, score_units, table_units, units_from_hits
 from rag.query import Query, analyse
 from rag.retrieve import Weights, filter_mask, hybrid_search
 from rag.types import Answer, Hit
@@ -79,7 +81,7 @@ class Engine:
         q = q or analyse(query, snap.documents)
         mask = filter_mask(snap, filters)
         qvec = self.embedder.encode_queries([query])[0] if "dense" in methods else None
-        return hybrid_search(snap, query, qvec, k=k, weights=self.weights, mask=mask,
+        return hybrid_search(snap, q.search_text or query, qvec, k=k, weights=self.weights, mask=mask,
                              folded_only=not q.has_diacritics, methods=methods)
 
     # ------------------------------------------------------------ ask
@@ -102,7 +104,10 @@ class Engine:
         return answer
 
     def compose(self, snap: IndexSnapshot, q: Query, hits: list[Hit]) -> Answer:
-        units = score_units(snap, q, units_from_hits(snap, hits))
+        units = units_from_hits(snap, hits)
+        if any(i in q.intents for i in (*TASK_INTENTS, "number", "list")):
+            units += table_units(snap, candidate_docs(q, hits), units)
+        units = score_units(snap, q, units)
         comp = Composer(snap, q, self.thresholds)
         base = Answer(question=q.text, answer="", abstained=False, id=uuid.uuid4().hex[:16],
                       intents=q.intents, scope=q.scope)
@@ -112,7 +117,11 @@ class Engine:
             lines = comp.meta_lines(self._meta_docs(snap, q, hits))
             if lines:
                 return self._finish(base, comp, lines, confidence=1.0)
-        chosen = self.select(q, units)
+        unknown = unknown_names(q.text, snap)
+        chosen = [] if unknown else self.select(q, units)
+        if chosen and type_mismatch(q.folded, " ".join(u.text + " " + json.dumps(u.record, ensure_ascii=False)
+                                                       for u in chosen)):
+            chosen = []
         if not chosen:
             return self._abstain(base, snap, hits, units)
         lines = [comp.line(u) for u in chosen]
@@ -127,6 +136,11 @@ class Engine:
             return []
         wanted = _preferred_kinds(q)
         pool = [u for u in units if u.kind in wanted and u.match >= th.task] or units
+        if wanted[0] in ("task", "indicator"):
+            # a table row says who/when/how much explicitly: prefer it unless prose matches clearly better
+            rows = [u for u in pool if u.kind == wanted[0]]
+            if rows and rows[0].match >= pool[0].match - th.row_margin:
+                pool = rows + [u for u in pool if u.kind != wanted[0]]
         if "list" in q.intents:
             return _list_units(pool)
         best = pool[0]

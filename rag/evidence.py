@@ -39,16 +39,20 @@ def units_from_hits(snap: IndexSnapshot, hits: list[Hit]) -> list[Unit]:
         if h.kind == "task" and snap.chunks.task_index[row] is not None:
             t = snap.tasks[h.doc_id][snap.chunks.task_index[row]]
             key = ("task", h.doc_id, t["span"][0])
+            if key in seen:
+                continue
             body = " ".join([t.get("group", ""), t.get("content", ""), t.get("expected_result", "")])
             units.append(Unit("task", h.doc_id, h.start, h.end, body, h.section_path, h.heading, t, rank, h.score))
         elif h.kind == "indicator" and snap.chunks.indicator_index[row] is not None:
             ind = snap.indicators[h.doc_id][snap.chunks.indicator_index[row]]
-            key = ("ind", h.doc_id, ind["span"][0])
+            key = ("indicator", h.doc_id, ind["span"][0])
+            if key in seen:
+                continue
             units.append(Unit("indicator", h.doc_id, h.start, h.end, ind.get("name", ""), h.section_path,
                               h.heading, ind, rank, h.score))
         else:
             key = ("chunk", h.chunk_id)
-            for s, e in vt.sentences(h.text, offset=h.start):
+            for s, e in _merged_sentences(h.text, h.start):
                 sent = h.text[s - h.start:e - h.start]
                 if len(vt.syllables(sent)) < 3:
                     continue
@@ -56,6 +60,48 @@ def units_from_hits(snap: IndexSnapshot, hits: list[Hit]) -> list[Unit]:
                                   h.section_path, h.heading, {}, rank, h.score))
         seen.add(key)
     return units
+
+
+def _merged_sentences(text: str, offset: int, short: int = 8) -> list[tuple[int, int]]:
+    """Sentence spans, a short heading-like line joined to the sentence after it
+    ("b) Tầm nhìn đến năm 2045" alone answers nothing)."""
+    spans = vt.sentences(text, offset=offset)
+    out: list[tuple[int, int]] = []
+    pending: int | None = None
+    for s, e in spans:
+        start = pending if pending is not None else s
+        piece = text[s - offset:e - offset]
+        if len(vt.syllables(piece)) < short and not piece.rstrip().endswith((".", ";")):
+            pending = start
+            continue
+        out.append((start, e))
+        pending = None
+    if pending is not None:
+        out.append((pending, spans[-1][1]))
+    return out
+
+
+def candidate_docs(q: Query, hits: list[Hit], n: int = 3) -> list[str]:
+    """Plans worth scanning row by row: the named ones, else those of the top hits."""
+    return q.scope or list(dict.fromkeys(h.doc_id for h in hits))[:n]
+
+
+def table_units(snap: IndexSnapshot, doc_ids: list[str], have: list[Unit]) -> list[Unit]:
+    """Every task and indicator row of the given plans not already among ``have``:
+    retrieval may miss a row that lexical matching on its fields finds."""
+    seen = {(u.kind, u.doc_id, u.record.get("span", [None])[0]) for u in have if u.record}
+    out = []
+    rank = len(have)
+    for d in doc_ids:
+        for t in snap.tasks.get(d, []):
+            if ("task", d, t["span"][0]) not in seen:
+                body = " ".join([t.get("group", ""), t.get("content", ""), t.get("expected_result", "")])
+                out.append(Unit("task", d, t["span"][0], t["span"][1], body, t.get("section_path", []), "", t, rank))
+        for ind in snap.indicators.get(d, []):
+            if ("indicator", d, ind["span"][0]) not in seen:
+                out.append(Unit("indicator", d, ind["span"][0], ind["span"][1], ind.get("name", ""),
+                                ind.get("section_path", []), "", ind, rank))
+    return out
 
 
 class Matcher:
@@ -70,7 +116,7 @@ class Matcher:
         self.pairs = [b for b in dict.fromkeys(q.bigrams) if set(b.split("_")) <= content]
 
     def coverage(self, text: str) -> float:
-        syl = vt.syllables(vt.fold(text))
+        syl = vt.syllables(vt.expand_abbreviations(vt.fold(text)))
         have = set(syl)
         uni = sum(w for t, w in self.weights.items() if t in have) / self.total
         if not self.pairs:

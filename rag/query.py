@@ -54,6 +54,7 @@ class Query:
     years: list[str]
     scope: list[str] = field(default_factory=list)    # doc ids the question names
     has_diacritics: bool = True
+    search_text: str = ""            # the question plus expanded abbreviations (for BM25)
 
 
 def detect_intents(folded: str) -> list[str]:
@@ -72,14 +73,26 @@ def analyse(question: str, documents: dict[str, dict] | None = None) -> Query:
     text = vt.clean_inline(question).strip()
     folded = vt.fold(text)
     intents = detect_intents(folded)
-    syl = vt.syllables(folded)
-    content = [s for s in syl if s not in STOPWORDS and not re.fullmatch(r"\d{1,2}", s)]
+    scope = detect_scope(folded, documents) if documents else []
+    topical = _strip_scope(folded, [documents[d] for d in scope]) if scope else folded
+    expanded = vt.expand_abbreviations(topical)
+    syl = vt.syllables(expanded)
+    content = [s for s in syl if s not in STOPWORDS and not re.fullmatch(r"\d{1,2}|20\d\d", s)]
     bigrams = [f"{a}_{b}" for a, b in zip(syl, syl[1:]) if a not in STOPWORDS or b not in STOPWORDS]
     years = re.findall(r"\b(20\d\d)\b", folded)
-    q = Query(text, folded, intents, content, bigrams, years, has_diacritics=vt.has_diacritics(text))
-    if documents:
-        q.scope = detect_scope(folded, documents)
-    return q
+    extra = expanded[len(topical):].strip()
+    return Query(text, folded, intents, content, bigrams, years, scope, vt.has_diacritics(text),
+                 search_text=f"{text} {extra}".strip())
+
+
+def _strip_scope(folded: str, metas: list[dict]) -> str:
+    """The question without the words that name its plan (they say which plan, not what)."""
+    out = folded
+    for meta in metas:
+        for alias, _ in sorted(doc_aliases(meta), key=lambda a: -len(a[0])):
+            out = re.sub(rf"\b{re.escape(alias)}\b", " ", out)
+    out = re.sub(r"\b(ke hoach|kh)\b", " ", out)
+    return re.sub(r"\s+", " ", out).strip()
 
 
 # ------------------------------------------------------------------ scope
