@@ -41,6 +41,14 @@ SYSTEM_METHODS = {
     "bm25": ("bm25_word", "bm25_fold"),
     "dense": ("dense",),
     "hybrid": ("bm25_word", "bm25_fold", "dense"),
+    # the product's fusion before score fusion (equal weights, reciprocal rank): comparison only
+    "hybrid_rrf": ("bm25_word", "bm25_fold", "dense"),
+}
+SYSTEM_NOTES = {
+    "bm25": "both BM25 fields (accented syllables + words, folded syllables + pairs)",
+    "dense": "e5-small passages (FAISS flat)",
+    "hybrid": "PlanQA hybrid_search with the product's default fusion",
+    "hybrid_rrf": "previous default: reciprocal-rank fusion k=60, equal weights, fields 50/50",
 }
 # passages: sentences packed up to this many characters, the last sentence of a window
 # repeated at the start of the next one (when it is short enough)
@@ -48,7 +56,7 @@ PASSAGE_CHARS = 700
 OVERLAP_SENTENCES = 1
 # retrieval: chunks fetched per question before aggregation to articles
 HIT_K = 100
-DEPTH = 200
+DEPTH = 100    # the product default of hybrid_search
 KS = (1, 5, 10)
 LAW_TITLES = {   # display only (report); the laws are identified by their number
     "91/2015/QH13": "Bộ luật Dân sự 2015",
@@ -167,25 +175,26 @@ def law_document(law_id: str, articles: list[Article], max_chars: int = PASSAGE_
     return ParsedDocument(document=doc, text=text, sections=sections, chunks=chunks)
 
 
-def law_documents(articles: list[Article]) -> list[ParsedDocument]:
+def law_documents(articles: list[Article], max_chars: int = PASSAGE_CHARS) -> list[ParsedDocument]:
     by_law: dict[str, list[Article]] = {}
     for a in articles:
         by_law.setdefault(a.law_id, []).append(a)
-    return [law_document(law, arts) for law, arts in by_law.items()]
+    return [law_document(law, arts, max_chars) for law, arts in by_law.items()]
 
 
 def _code_version() -> str:
     """Changes whenever the document/chunk construction or the stored format changes."""
     from index.store import FORMAT_VERSION
-    src = "".join(inspect.getsource(f) for f in (_windows, law_document))
-    return hashlib.sha256(f"{src}|{PASSAGE_CHARS}|{OVERLAP_SENTENCES}|{vt.NORMALIZER_VERSION}|{FORMAT_VERSION}"
+    from index.writer import tokens_for
+    src = "".join(inspect.getsource(f) for f in (_windows, law_document, tokens_for))
+    return hashlib.sha256(f"{src}|{OVERLAP_SENTENCES}|{vt.NORMALIZER_VERSION}|{FORMAT_VERSION}"
                           .encode()).hexdigest()
 
 
 # ====================================================================== index
 
 def build_or_open(cache_root: Path, articles: list[Article], data_digest: str, embedder,
-                  progress: bool = True) -> tuple[object, float, bool]:
+                  progress: bool = True, passage_chars: int = PASSAGE_CHARS) -> tuple[object, float, bool]:
     """Open the cached ALQAC generation for this data/code/model, building it if needed.
 
     Returns (snapshot, build seconds, built?)."""
@@ -197,14 +206,14 @@ def build_or_open(cache_root: Path, articles: list[Article], data_digest: str, e
 
     model = {"name": embedder.name, "dim": embedder.dim, "fingerprint": embedder.fingerprint}
     keys = "\n".join(f"{a.law_id}|{a.article_id}" for a in articles)
-    key = hashlib.sha256(f"{data_digest}|{_code_version()}|{model}|{keys}".encode()).hexdigest()[:16]
+    key = hashlib.sha256(f"{data_digest}|{_code_version()}|{passage_chars}|{model}|{keys}".encode()).hexdigest()[:16]
     home = Path(cache_root) / f"alqac-{key}"
     gen = current_generation(home)
     if gen is not None and read_manifest(gen).get("alqac_key") == key:
         return open_index(home, model), 0.0, False
     t0 = time.perf_counter()
     with write_lock(home):
-        parsed = law_documents(articles)
+        parsed = law_documents(articles, passage_chars)
         records = []
         for p in tqdm(parsed, desc="ALQAC: tách từ / tokenizing", unit="luật", disable=not progress, file=sys.stderr):
             word, fold = tokens_for(p)
@@ -238,6 +247,7 @@ def rank_articles(hits) -> list[tuple[str, str]]:
 
 
 def search_articles(snap, query: str, qvec, methods: tuple[str, ...], weights=None) -> list[tuple[str, str]]:
+    """The product's retrieval (hybrid_search, like Engine.search), hits aggregated to articles."""
     from rag.retrieve import hybrid_search
     hits = hybrid_search(snap, query, qvec, k=HIT_K, weights=weights, folded_only=not vt.has_diacritics(query),
                          depth=DEPTH, methods=methods)
@@ -258,12 +268,14 @@ def split_of(q: dict) -> str:
 
 def run_alqac(data_dir: Path, home: Path | None = None, limit: int = 0, report: Path | None = None,
               systems=("bm25", "dense", "hybrid"), *, max_articles: int = 0, progress: bool = True,
-              weights=None) -> dict:
+              weights=None, passage_chars: int = PASSAGE_CHARS) -> dict:
     """Run the benchmark; returns dataset info, per-system article-level metrics, timings.
 
     ``limit``: only the first N questions; ``max_articles``: index only the gold articles
     of those questions and their nearest neighbours (quick subset runs, tests).
-    ``weights``: fusion weights (default: the product's settings)."""
+    ``weights``: fusion weights (default: the product's settings); ``passage_chars``: passage
+    size (a very large value indexes whole articles, for comparison); ``systems`` may add
+    ``"hybrid_rrf"`` (the previous reciprocal-rank fusion) for comparison."""
     from tqdm import tqdm
 
     from index.embedding import load_embedder
@@ -282,7 +294,7 @@ def run_alqac(data_dir: Path, home: Path | None = None, limit: int = 0, report: 
     t0 = time.perf_counter()
     embedder = load_embedder(home)
     t_model = time.perf_counter() - t0
-    snap, t_build, built = build_or_open(home / "eval-cache", articles, digest, embedder, progress)
+    snap, t_build, built = build_or_open(home / "eval-cache", articles, digest, embedder, progress, passage_chars)
 
     t0 = time.perf_counter()
     qtexts = [q["text"] for q in questions]
@@ -292,13 +304,17 @@ def run_alqac(data_dir: Path, home: Path | None = None, limit: int = 0, report: 
     golds = [gold_key(q) for q in questions]
     per_system: dict[str, list[int | None]] = {}
     latency: dict[str, list[float]] = {}
+    rrf = Weights(1.0, 1.0, 60, fusion="rrf", fold_share=0.5)
     for name in systems:
+        if name not in SYSTEM_METHODS:
+            raise ValueError(f"unknown system {name!r}; expected some of {', '.join(SYSTEM_METHODS)}")
         methods = SYSTEM_METHODS[name]
+        w = rrf if name == "hybrid_rrf" else weights
         ranks, lat = [], []
         for q, qv, g in tqdm(list(zip(qtexts, qvecs, golds)), desc=f"ALQAC: {name}", unit="câu",
                              disable=not progress, file=sys.stderr):
             t = time.perf_counter()
-            arts = search_articles(snap, q, qv if "dense" in methods else None, methods, weights)
+            arts = search_articles(snap, q, qv if "dense" in methods else None, methods, w)
             lat.append((time.perf_counter() - t) * 1000)
             ranks.append(arts.index(g) if g in arts else None)
         per_system[name], latency[name] = ranks, lat
@@ -309,7 +325,7 @@ def run_alqac(data_dir: Path, home: Path | None = None, limit: int = 0, report: 
     res = {
         "dataset": {"name": "ALQAC 2022 (task 1, legal article retrieval)", "data_dir": str(data_dir),
                     "sha256": digest, "laws": len({a.law_id for a in articles}), "articles_total": n_all_articles,
-                    "passages": len(snap.chunks), "passage_chars": PASSAGE_CHARS,
+                    "passages": len(snap.chunks), "passage_chars": passage_chars,
                     "overlap_sentences": OVERLAP_SENTENCES, "subset": bool(limit or max_articles),
                     "index": str(snap.gen)},
         "n_questions": len(questions),
@@ -343,8 +359,9 @@ def write_report(res: dict, out_dir: Path) -> Path:
     ds, tm = res["dataset"], res["timings"]
 
     def table(systems: dict) -> list[str]:
-        rows = ["| system | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols)]
-        rows += [f"| {n} | " + " | ".join(f"{m[c]:.3f}" for c in cols) + " |" for n, m in systems.items()]
+        rows = ["| system | " + " | ".join(cols) + " | what |", "|---|" + "---|" * (len(cols) + 1)]
+        rows += [f"| {n} | " + " | ".join(f"{m[c]:.3f}" for c in cols) + f" | {SYSTEM_NOTES.get(n, '')} |"
+                 for n, m in systems.items()]
         return rows
 
     lines = [

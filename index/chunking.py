@@ -15,19 +15,30 @@ highlighted in the source view.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from index.models import Chunk, Document, ParsedDocument, Section
 from index.text import compact, sentences
 
 MAX_WORDS = 90           # a group of sentences stays under this
 SPLIT_WORDS = 150        # a single longer sentence is cut into pieces of this size
+MIN_WORDS = 10           # a heading this short never makes a chunk of its own
 HEADER_FIELDS = ("doc_type", "number", "date", "place", "issuer", "parent_issuer", "title")
 CLOSING_FIELDS = ("signer_role", "signer", "recipients")
 _MAX_META_CHARS = 2500
 _MAX_META_GAP = 300
 _WORD = re.compile(r"\S+")
 
-Piece = tuple  # (start, end, kind, section_path, heading, task_index, indicator_index)
+
+
+class Piece(NamedTuple):
+    start: int
+    end: int
+    kind: str
+    path: list[str]
+    heading: str
+    task_index: int | None = None
+    indicator_index: int | None = None
 
 
 def make_chunks(parsed: ParsedDocument) -> list[Chunk]:
@@ -41,25 +52,25 @@ def make_chunks(parsed: ParsedDocument) -> list[Chunk]:
     for fields, limit in ((HEADER_FIELDS, first_section), (CLOSING_FIELDS, len(text))):
         span = _meta_span(text, doc, fields, limit, blocked)
         if span:
-            pieces.append((*span, "meta", [], short, None, None))
+            pieces.append(Piece(*span, "meta", [], short))
             blocked.append(span)
     for i, task in enumerate(parsed.tasks):
         span = _valid(task.span, len(text))
         if span:
             chain = headings.get(tuple(task.section_path), [])
-            pieces.append((*span, "task", list(task.section_path),
-                           _join(short, *chain, task.group), i, None))
+            pieces.append(Piece(*span, "task", list(task.section_path), _join(short, *chain, task.group), i))
             blocked.append(span)
     for i, ind in enumerate(parsed.indicators):
         span = _valid(ind.span, len(text))
         if span:
             chain = headings.get(tuple(ind.section_path), [])
-            pieces.append((*span, "indicator", list(ind.section_path), _join(short, *chain), None, i))
+            pieces.append(Piece(*span, "indicator", list(ind.section_path), _join(short, *chain), None, i))
             blocked.append(span)
     pieces += _text_pieces(text, parsed.sections, blocked, short, headings)
-    pieces.sort(key=lambda p: (p[0], p[1]))
-    return [Chunk(id=f"{doc.id}#{n}", doc_id=doc.id, section_path=p[3], kind=p[2], text=text[p[0]:p[1]],
-                  span=(p[0], p[1]), heading=p[4], task_index=p[5], indicator_index=p[6])
+    pieces.sort(key=lambda p: (p.start, p.end))
+    return [Chunk(id=f"{doc.id}#{n}", doc_id=doc.id, section_path=p.path, kind=p.kind, text=text[p.start:p.end],
+                  span=(p.start, p.end), heading=p.heading, task_index=p.task_index,
+                  indicator_index=p.indicator_index)
             for n, p in enumerate(pieces)]
 
 
@@ -136,6 +147,8 @@ def _own_ranges(text: str, sections: list[Section]) -> list[tuple[int, int, list
         end = s.span[1]
         if i + 1 < len(sections) and sections[i + 1].span[0] < end:
             end = sections[i + 1].span[0]
+            if len(text[s.span[0]:end].split()) < MIN_WORDS:
+                continue        # only "II. MỤC TIÊU": every subsection chunk carries it in its heading
         out.append((s.span[0], end, list(s.path), tuple(s.path)))
     return out
 
@@ -158,29 +171,35 @@ def _text_pieces(text, sections, blocked, short, headings) -> list[Piece]:
                 if not any(c.isalnum() for c in body) or body in seen:
                     continue
                 seen.add(body)
-                pieces.append((s, e, "text", path, heading, None, None))
+                pieces.append(Piece(s, e, "text", path, heading))
     return pieces
 
 
 def _group(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Consecutive sentences joined up to MAX_WORDS; a longer sentence stands alone, cut
-    every SPLIT_WORDS words."""
+    into pieces of at most SPLIT_WORDS. A heading or an item number ("2.") shorter than
+    MIN_WORDS always stays with the sentence after it."""
     out: list[tuple[int, int]] = []
     cur: tuple[int, int] | None = None
     cur_words = 0
     for s, e in spans:
         n = len(text[s:e].split())
+        small = cur is not None and cur_words < MIN_WORDS
+        if cur and (cur_words + n <= MAX_WORDS or (small and n <= MAX_WORDS)):
+            cur, cur_words = (cur[0], e), cur_words + n
+            continue
         if n > MAX_WORDS:
+            pieces = _split_long(text, s, e)
+            if small:
+                pieces[0] = (cur[0], pieces[0][1])
+            elif cur:
+                out.append(cur)
+            out += pieces
+            cur, cur_words = None, 0
+        else:
             if cur:
                 out.append(cur)
-            out += _split_long(text, s, e)
-            cur, cur_words = None, 0
-        elif cur and cur_words + n > MAX_WORDS:
-            out.append(cur)
             cur, cur_words = (s, e), n
-        else:
-            cur = (cur[0], e) if cur else (s, e)
-            cur_words += n
     if cur:
         out.append(cur)
     return out

@@ -46,6 +46,7 @@ _MOTTO = re.compile(
     r"|d\S{1,2}ng c\S{1,2}ng s\S{1,2}n vi\S{1,2}t nam")
 _ROLE_PREFIX = re.compile(r"^(?:kt|tm|t/m|tl|tuq|q|k/t)\s*[./]?\s+")
 _ROLE_WORDS = re.compile(r"\b(?:giam [dp]oc|chu tich|chanh|truong|pho|bi thu|thu tuong|chu nhiem|uy vien)\b")
+_NUMBERED = re.compile(r"(?:[ivx]+|\d+(?:\.\d+)*)\s*[.)\-–]\s")
 _RECIPIENTS = re.compile(r"n[o0]i nh\S{1,2}n\s*:?")
 _APPENDIX = re.compile(r"phu luc\b")
 _ATTACHED = re.compile(r"\(\s*kem theo\b([^()\n]{0,400})\)")
@@ -392,7 +393,9 @@ def _role_segment(text: str, folded: str, s: int, e: int) -> tuple[int, int] | N
 def is_role_line(line: str) -> bool:
     """Whether an upper-case line is a signer role ("KT. CHÁNH VĂN PHÒNG", "GIÁM ĐỐC", "TM. UBND")."""
     f = fold(line).strip(" *#")
-    return _is_upper(line) and bool(_ROLE_PREFIX.match(f) or _ROLE_WORDS.search(f))
+    if not _is_upper(line) or _NUMBERED.match(f):      # "V. TRÁCH NHIỆM CỦA CHỦ TỊCH" is a heading
+        return False
+    return bool(_ROLE_PREFIX.match(f) or _ROLE_WORDS.search(f))
 
 
 def _is_bullet(text: str, pos: int) -> bool:
@@ -421,7 +424,7 @@ def _closing_window(text, folded, lines) -> tuple[list[tuple[int, int]], int]:
 def _read_closing(text, folded, lines, out, spans) -> None:
     window, anchor = _closing_window(text, folded, lines)
     roles: list[tuple[int, int]] = []
-    for i, (s, e) in enumerate(window):
+    for s, e in window:
         seg = _role_segment(text, folded, s, e)
         if seg and len(roles) < 4:
             roles.append(seg)

@@ -26,7 +26,9 @@ def doc_id_for(path: Path | str) -> str:
 def parse_text(raw: str, doc_id: str, source_file: str = "", catalog_entry: dict | None = None) -> ParsedDocument:
     """Parse raw document text. Never raises on text input; problems become ``warnings``."""
     warnings: list[str] = []
-    raw = raw if isinstance(raw, str) else str(raw)
+    if isinstance(raw, (bytes, bytearray)):
+        raw = bytes(raw).decode("utf-8", errors="replace")
+    raw = "" if raw is None else str(raw)
     sha = hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
     text = _guard("normalize", normalize, warnings, None, raw)
     if text is None:

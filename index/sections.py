@@ -72,7 +72,7 @@ def _headings(text: str) -> list[tuple[int, float, str, str]]:
             continue
         s = line_start + len(line) - len(line.lstrip(" #*>"))
         content = text[s:end].rstrip()
-        hit = _classify(content, text, line, numbered_seen, in_appendix)
+        hit = _classify(content, line, numbered_seen, in_appendix)
         if hit is None:
             table_mode = table_mode or (in_appendix and bool(_TABLE_HEADER.match(fold(content))))
             continue
@@ -89,7 +89,7 @@ def _headings(text: str) -> list[tuple[int, float, str, str]]:
     return out
 
 
-def _classify(content: str, text: str, line: str, numbered_seen: bool, in_appendix: bool):
+def _classify(content: str, line: str, numbered_seen: bool, in_appendix: bool):
     """(rank, token, heading length) when ``content`` is a heading line, else None."""
     if content[:1] in "-+•*–":
         return None

@@ -25,15 +25,17 @@ _MONEY_Q = re.compile(r"\b(bao nhieu|may) (tien|dong|trieu|ty|nghin)\b|\b(kinh p
                       r"so tien|du chi|chi bao nhieu|muc chi|muc ho tro)\b.*\b(bao nhieu|may)\b|\btrieu dong\b|\bty dong\b")
 _MONEY_E = re.compile(r"\d[\d.,]*\s*(trieu|ty|nghin|dong|vnd)\b")
 _PERSON_Q = re.compile(r"\bho ten\b|\bho va ten\b|\bten (la )?gi\b|\bai la\b|\bla ai\b")
+_NOT_NOUNS = set("phan tram tien la nam thang ngay lan so nao gi dat duoc can phai the".split())
 _COUNT_Q = re.compile(r"\bbao nhieu ([a-z]+(?: [a-z]+)?)")
 
 
 def _name_runs(question: str) -> list[list[str]]:
     """Runs of ≥ 2 capitalised words ("và" may join them), the question's first word excluded."""
-    words = re.findall(r"[^\W_]+(?:-[^\W_]+)*", question)
+    words = re.findall(r"[^\W_]+(?:[-/][^\W_]+)*", question)
     runs, cur = [], []
     for i, w in enumerate(words):
-        if i > 0 and w[0].isupper():
+        # codes and abbreviations ("57-NQ/TW", "UBND", "KHCN") are not names: they end a run
+        if i > 0 and w[0].isupper() and w.isalpha() and not (len(w) > 1 and w.isupper()):
             cur.append(w)
         elif w == "và" and cur:
             continue
@@ -51,7 +53,7 @@ def unknown_names(question: str, snap: IndexSnapshot) -> list[str]:
     vocab = snap.bm25_fold.vocab_dict
     out = []
     for run in _name_runs(question):
-        syl = _trim_generic(vt.syllables(vt.expand_abbreviations(" ".join(vt.fold(w) for w in run))))
+        syl = _trim_generic([vt.fold(w) for w in run])
         if len(syl) < 2:
             continue
         pairs = [f"{a}_{b}" for a, b in zip(syl, syl[1:])]
@@ -75,8 +77,8 @@ def type_mismatch(folded_question: str, evidence_text: str) -> str | None:
         return "person"
     m = _COUNT_Q.search(folded_question)
     if m:
-        noun = m.group(1).split()
-        if noun and noun[0] not in ("phan", "tien", "la", "nam", "thang", "ngay") and noun[0] not in ev.split():
+        noun = [w for w in m.group(1).split() if w not in _NOT_NOUNS][:2]
+        if noun and (" ".join(noun) not in ev or not re.search(r"\d", ev)):
             return "count"
     return None
 

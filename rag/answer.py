@@ -24,8 +24,8 @@ MAX_QUOTE = 600
 class Thresholds:
     abstain: float = 0.45        # best unit match below this → "not found" (tuned on dev)
     task: float = 0.45           # a task row must match at least this to answer who/when
-    other_plan: float = 0.9      # another plan's best unit within this ratio of the best → per-plan answer
-    row_margin: float = 0.12     # a table row is preferred over prose matching at most this much better
+    other_plan: float = 0.85     # another plan's best unit within this ratio of the best → per-plan answer
+    row_margin: float = 0.08     # a table row is preferred over prose matching at most this much better
 
 
 def plan_label(meta: dict) -> str:
@@ -75,7 +75,7 @@ class Composer:
             parts.append(f"kết quả: {t['expected_result']}")
         if "when" in intents:
             parts.sort(key=lambda p: not p.startswith("thời hạn"))
-        content = _short(t.get("content", ""), 300 if intents == ["open"] else 90)
+        content = _short(t.get("content", ""), 300 if intents[0] in ("open", "list") else 90)
         body = "; ".join(parts) if parts else content
         if parts:
             body = body[0].upper() + body[1:]

@@ -181,7 +181,7 @@ class Engine:
 
 def _preferred_kinds(q: Query) -> tuple[str, ...]:
     if "number" in q.intents:
-        return ("indicator", "sentence")
+        return ("indicator", "sentence", "task")
     if any(i in q.intents for i in TASK_INTENTS) or "list" in q.intents:
         return ("task", "sentence")
     return ("sentence", "task", "indicator", "meta")

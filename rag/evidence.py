@@ -133,7 +133,7 @@ def score_units(snap: IndexSnapshot, q: Query, units: list[Unit], heading_weight
         own = m.coverage(u.text)
         ctx = m.coverage(u.heading) if u.heading else 0.0
         u.match = max(own, (1 - heading_weight) * own + heading_weight * ctx)
-        u.score = u.match + 0.08 / (1 + u.hit_rank)
+        u.score = u.match + 0.04 / (1 + u.hit_rank)
         if u.kind == "sentence" and re.search(r"\d", u.text) and "number" in q.intents:
             u.score += 0.05
     return sorted(units, key=lambda u: -u.score)

@@ -77,7 +77,8 @@ def analyse(question: str, documents: dict[str, dict] | None = None) -> Query:
     topical = _strip_scope(folded, [documents[d] for d in scope]) if scope else folded
     expanded = vt.expand_abbreviations(topical)
     syl = vt.syllables(expanded)
-    content = [s for s in syl if s not in STOPWORDS and not re.fullmatch(r"\d{1,2}|20\d\d", s)]
+    content = [s for s in syl if s not in STOPWORDS and s not in vt.ABBREVIATIONS
+               and not re.fullmatch(r"\d{1,2}|20\d\d", s)]
     bigrams = [f"{a}_{b}" for a, b in zip(syl, syl[1:]) if a not in STOPWORDS or b not in STOPWORDS]
     years = re.findall(r"\b(20\d\d)\b", folded)
     extra = expanded[len(topical):].strip()

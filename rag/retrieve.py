@@ -1,6 +1,13 @@
-"""Hybrid retrieval: BM25 (accented words + accent-folded syllables) and dense e5, fused by
-weighted reciprocal rank. Scores stay numpy arrays over all chunks until the final top-k;
-filters are a boolean mask, not a Python loop."""
+"""Hybrid retrieval: BM25 (accented words + accent-folded syllables) and dense e5, fused
+by weighted normalized scores (default) or weighted reciprocal rank. Scores stay numpy
+arrays over all chunks until the final top-k; filters are a boolean mask, not a Python loop.
+
+Score fusion (``Weights.fusion == "score"``): each method's scores are min-max normalized
+over its own top-``depth`` candidates (BM25 from 0, since 0 means "no shared term"), then
+summed with the weights; a chunk outside a method's top ``depth`` gets 0 from it. Unlike
+reciprocal rank it keeps *how much* better the best hit is, so a confident BM25 match is
+not pulled down by a mediocre dense rank (measured on ALQAC 2022, eval/alqac.py: recall@1
+0.898 → 0.927 on 520 questions, weights tuned on the odd-numbered half only)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,11 +20,25 @@ from rag.types import Hit
 METHODS = ("bm25_word", "bm25_fold", "dense")
 
 
+FUSIONS = ("score", "rrf")
+
+
 @dataclass
 class Weights:
-    bm25: float = 1.0
+    """Fusion weights. ``bm25`` is shared by the two BM25 fields when both are used: the
+    folded field (syllables + syllable pairs, the stronger one) gets ``fold_share`` of it."""
+    bm25: float = 1.5
     dense: float = 1.0
-    rrf_k: int = 60
+    rrf_k: int = 60              # only for fusion == "rrf"
+    fusion: str = "score"        # "score" (normalized score sum) | "rrf" (reciprocal rank)
+    fold_share: float = 0.75
+
+    def method_weight(self, method: str, methods: set[str]) -> float:
+        if method == "dense":
+            return self.dense
+        if {"bm25_word", "bm25_fold"} <= methods:
+            return self.bm25 * (self.fold_share if method == "bm25_fold" else 1.0 - self.fold_share)
+        return self.bm25
 
 
 def filter_mask(snap: IndexSnapshot, filters: dict | None) -> np.ndarray | None:
@@ -88,11 +109,29 @@ def ranks_of(scores: np.ndarray, mask: np.ndarray | None, depth: int, positive_o
     return ranks
 
 
+def normalized(scores: np.ndarray, ranks: np.ndarray, floor_zero: bool) -> np.ndarray:
+    """Min-max normalization over the ranked candidates (``ranks >= 0``), 0 elsewhere.
+
+    The floor is the lowest candidate score, or 0 with ``floor_zero`` (BM25 when every
+    chunk sharing a term is a candidate: the scores are then divided by the best one)."""
+    cand = ranks >= 0
+    out = np.zeros(len(scores))
+    if not cand.any():
+        return out
+    s = scores[cand].astype(np.float64)
+    hi, lo = s.max(), (0.0 if floor_zero else s.min())
+    out[cand] = (s - lo) / (hi - lo) if hi > lo else 1.0
+    return out
+
+
 def hybrid_search(snap: IndexSnapshot, query: str, qvec: np.ndarray | None, k: int = 10,
                   weights: Weights | None = None, mask: np.ndarray | None = None,
                   folded_only: bool = False, depth: int = 100, methods: tuple[str, ...] = METHODS) -> list[Hit]:
-    """Top-``k`` chunks by weighted reciprocal-rank fusion of the selected methods."""
+    """Top-``k`` chunks by weighted fusion (normalized scores or reciprocal ranks) of the
+    selected methods, each looking at its own top ``depth`` chunks."""
     w = weights or Weights()
+    if w.fusion not in FUSIONS:
+        raise ValueError(f"unknown fusion {w.fusion!r}; expected one of {FUSIONS}")
     n = len(snap.chunks)
     if n == 0:
         return []
@@ -102,18 +141,26 @@ def hybrid_search(snap: IndexSnapshot, query: str, qvec: np.ndarray | None, k: i
     if "dense" in methods and qvec is not None:
         per["dense"] = dense_scores(snap, qvec, depth if mask is None else n)
     fused = np.zeros(n)
+    cand = np.zeros(n, dtype=bool)
     ranks = {}
     for m, s in per.items():
-        r = ranks_of(s, mask, depth, positive_only=m != "dense")
+        positive = m != "dense"
+        r = ranks_of(s, mask, depth, positive_only=positive)
         ranks[m] = r
-        # the two BM25 fields share the BM25 weight when both are used
-        both = "bm25_word" in per and "bm25_fold" in per
-        weight = w.dense if m == "dense" else w.bm25 * (0.5 if both else 1.0)
-        fused += np.where(r >= 0, weight / (w.rrf_k + r + 1), 0.0)
+        weight = w.method_weight(m, set(per))
+        if weight <= 0:
+            continue
+        cand |= r >= 0
+        if w.fusion == "rrf":
+            fused += np.where(r >= 0, weight / (w.rrf_k + r + 1), 0.0)
+        else:
+            # BM25: all chunks sharing a term fit in the depth → floor 0 (divide by the best)
+            fused += weight * normalized(s, r, floor_zero=positive and int((r >= 0).sum()) < depth)
     if mask is not None:
-        fused[~mask] = 0.0
-    top = np.argsort(-fused, kind="stable")[:k]
-    top = [int(i) for i in top if fused[i] > 0]
+        cand &= mask
+    # candidates first (a candidate may score 0: the floor of its only method), best first
+    order = np.lexsort((-fused, ~cand))[:k]
+    top = [int(i) for i in order if cand[i]]
     return [_hit(snap, i, fused[i], per, ranks) for i in top]
 
 

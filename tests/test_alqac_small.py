@@ -1,0 +1,55 @@
+"""ALQAC 2022 retrieval on a small subset, through the product's index and hybrid_search.
+
+The data lives outside the repository (../shared/data/alqac2022, see its PROVENANCE.md);
+the test is skipped when it is absent. The subset (first 30 questions, their gold
+articles plus nearest neighbours, 60 articles) is built into the model home's
+eval-cache, so with PLANQA_TEST_CACHE set a rerun only queries.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "alqac2022"
+METRICS = {"recall@1", "recall@5", "recall@10", "mrr@10"}
+
+
+@pytest.fixture(scope="module")
+def small_run(model_home, tmp_path_factory):
+    if not (DATA / "law.json").is_file() or not (DATA / "questions.json").is_file():
+        pytest.skip(f"ALQAC 2022 data not found in {DATA} (external evaluation data, not part of the repository)")
+    from eval.alqac import run_alqac
+
+    report = tmp_path_factory.mktemp("alqac-report")
+    res = run_alqac(DATA, home=model_home, limit=30, max_articles=60, report=report, progress=False)
+    return res, report
+
+
+def test_schema(small_run):
+    res, report = small_run
+    assert res["n_questions"] == 30
+    assert 30 <= res["n_articles"] <= 60
+    assert res["dataset"]["subset"] is True and res["dataset"]["passages"] >= res["n_articles"]
+    assert set(res["systems"]) == {"bm25", "dense", "hybrid"}
+    for m in res["systems"].values():
+        assert set(m) == METRICS
+        assert all(0.0 <= v <= 1.0 for v in m.values())
+        assert m["recall@1"] <= m["recall@5"] <= m["recall@10"]
+        assert m["recall@1"] <= m["mrr@10"] <= m["recall@10"]
+    assert {"index_build_s", "query_embedding_s", "total_s"} <= set(res["timings"])
+    assert sum(d["n"] for d in res["splits"].values()) == 30
+    md = (report / "alqac.md").read_text(encoding="utf-8")
+    assert "| hybrid |" in md and "Anchors" in md
+    saved = json.loads((report / "alqac.json").read_text(encoding="utf-8"))
+    assert saved["systems"] == res["systems"]
+
+
+def test_hybrid_not_worse_than_single_methods(small_run):
+    res, _ = small_run
+    s = res["systems"]
+    for single in ("bm25", "dense"):
+        for k in ("recall@1", "recall@10", "mrr@10"):
+            assert s["hybrid"][k] >= s[single][k], (single, k, s)
+    assert s["hybrid"]["recall@10"] >= 0.9
