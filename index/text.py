@@ -229,7 +229,8 @@ def folded_tokens(text: str) -> list[str]:
 
 # ---------------------------------------------------------------- sentences
 
-_SENT_SPLIT = re.compile(r"(?<=[.!?;…])\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9-])|\n+")
+_VI_UPPER = "A-ZĐÀÁẢÃẠĂẮẰẲẴẶÂẤẦẨẪẬÈÉẺẼẸÊẾỀỂỄỆÌÍỈĨỊÒÓỎÕỌÔỐỒỔỖỘƠỚỜỞỠỢÙÚỦŨỤƯỨỪỬỮỰỲÝỶỸỴ"
+_SENT_SPLIT = re.compile(rf"(?<=[.!?;…])\s+(?=[\"“(]?[{_VI_UPPER}0-9-])|\n+")
 
 
 def sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
