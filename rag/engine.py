@@ -19,6 +19,7 @@ from index.reader import IndexSnapshot, open_index
 from index.store import current_token
 from rag.answer import ABSTAIN_MESSAGE, Composer, Thresholds, plan_label
 from rag.abstain import type_mismatch, unknown_names
+from rag.llm import chat_model_from_settings, rephrase
 from rag.evidence import Unit, candidate_docs, score_units, table_units, units_from_hits
 from rag.query import Query, analyse
 from rag.retrieve import Weights, filter_mask, hybrid_search
@@ -29,7 +30,7 @@ TASK_INTENTS = ("who", "who_partner", "when", "result")
 
 class Engine:
     def __init__(self, home: Path, embedder=None, weights: Weights | None = None,
-                 thresholds: Thresholds | None = None, max_question_chars: int = 1000):
+                 thresholds: Thresholds | None = None, max_question_chars: int = 1000, llm=None):
         self.home = Path(home)
         self._embedder = embedder
         self.weights = weights or Weights()
@@ -38,6 +39,7 @@ class Engine:
         self._snap: IndexSnapshot | None = None
         self._token = ""
         self._lock = threading.Lock()
+        self._llm = llm          # a LangChain chat model; None → from PLANQA_LLM_URL, if set
 
     # ------------------------------------------------------------ resources
 
@@ -47,6 +49,12 @@ class Engine:
             from index.embedding import load_embedder
             self._embedder = load_embedder(self.home)
         return self._embedder
+
+    @property
+    def llm(self):
+        if self._llm is None:
+            self._llm = chat_model_from_settings() or False
+        return self._llm or None
 
     def model_info(self) -> dict:
         e = self.embedder
@@ -98,6 +106,8 @@ class Engine:
         hits = self.search(question, k=30, filters=scope_filters, q=q)
         t2 = time.perf_counter()
         answer = self.compose(snap, q, hits)
+        if self.llm is not None:
+            answer = rephrase(answer, self.llm)
         t3 = time.perf_counter()
         answer.timings_ms = {"analyse": _ms(t0, t1), "retrieve": _ms(t1, t2), "answer": _ms(t2, t3),
                              "total": _ms(t0, t3)}
