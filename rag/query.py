@@ -33,15 +33,27 @@ INTENT_PATTERNS: dict[str, str] = {
 }
 _COMPILED = {k: re.compile(v) for k, v in INTENT_PATTERNS.items()}
 
-# Words that carry the question's form, not its topic (folded).
+# Phrases and words that carry the question's form, not its topic (folded). Phrases are
+# removed first, so "bao cao" (report) survives while "bao nhieu" (how much) does not.
+STOP_PHRASES = sorted("""
+don vi nao|co quan nao|phong nao|bo phan nao|so nao|ban nao|noi nao|khi nao|bao gio|bao nhieu|nhu the nao|the nao
+|la gi|la ai|o dau|ve dau|ke hoach|chu tri|phoi hop|thuc hien chinh|tham muu|phu trach|dau moi|thoi han|han chot
+|thoi gian hoan thanh|thoi gian|hoan thanh|du kien|ket qua|san pham|ty le|ti le|chi tieu|so hieu|ky hieu|ban hanh
+|nguoi ky|chuc vu|gom nhung|bao gom|liet ke|nhung gi|cho biet|nhiem vu nao|nhung nhiem vu|trach nhiem|giao cho
+|don vi|ngay nao|nam nao|thang nao|quy nao|nhu nao|ra sao|tai sao|vi sao|phai khong|co khong|duoc khong
+""".replace("\n", "").split("|"), key=len, reverse=True)
 STOPWORDS = set("""
 ai nao gi la cua va cac nhung cho voi trong theo ve tai den tu duoc do se da dang thi ma nhu co khong hay hoac
-khi bao gio luc may bao nhieu the nay kia ay o tren duoi sau truoc ra vao len xuong mot hai ba lam can phai
-don vi co quan phong bo phan chu tri phoi hop thuc hien tham muu phu trach dau moi giao trach nhiem nhiem vu
-thoi han han gian hoan thanh ke hoach theo hoi xin cho biet biet toi chung ta hien nay viec noi dung
-ket qua san pham du kien ty le ti le chi tieu muc tieu dat so hieu ngay ky ban hanh nguoi chuc vu
-gom liet ke bao gom ten nao nhu the nao sao vi tai sao ra sao the
+khi luc may the nay kia ay o tren duoi sau truoc ra vao len xuong mot lam can phai hoi xin biet toi chung ta
+hien viec ky ngay nam thang
 """.split())
+_STOP_RX = re.compile(r"\b(?:" + "|".join(re.escape(p.strip()) for p in STOP_PHRASES if p.strip()) + r")\b")
+
+
+def content_terms(folded: str) -> list[str]:
+    """Topic syllables of a folded question: stop phrases, stopwords and small numbers removed."""
+    return [s for s in vt.syllables(_STOP_RX.sub(" ", folded)) if s not in STOPWORDS
+            and s not in vt.ABBREVIATIONS and not re.fullmatch(r"\d{1,2}|20\d\d", s)]
 
 
 @dataclass
@@ -77,9 +89,8 @@ def analyse(question: str, documents: dict[str, dict] | None = None) -> Query:
     topical = _strip_scope(folded, [documents[d] for d in scope]) if scope else folded
     expanded = vt.expand_abbreviations(topical)
     syl = vt.syllables(expanded)
-    content = [s for s in syl if s not in STOPWORDS and s not in vt.ABBREVIATIONS
-               and not re.fullmatch(r"\d{1,2}|20\d\d", s)]
-    bigrams = [f"{a}_{b}" for a, b in zip(syl, syl[1:]) if a not in STOPWORDS or b not in STOPWORDS]
+    content = content_terms(expanded)
+    bigrams = [f"{a}_{b}" for a, b in zip(syl, syl[1:])]
     years = re.findall(r"\b(20\d\d)\b", folded)
     extra = expanded[len(topical):].strip()
     return Query(text, folded, intents, content, bigrams, years, scope, vt.has_diacritics(text),
@@ -106,6 +117,7 @@ def doc_aliases(meta: dict) -> list[tuple[str, float]]:
         if len(f) < 4:
             continue
         variants = {f, f.replace("uy ban nhan dan", "ubnd"), f.replace("ubnd", "uy ban nhan dan")}
+        variants |= {v.replace("van phong", "vp") for v in variants if v.startswith("van phong")}
         for v in list(variants):
             m = re.match(r"(?:ubnd|uy ban nhan dan) ((?:xa|phuong|thi tran|huyen|tinh|thanh pho) .+)", v)
             if m:
