@@ -24,7 +24,7 @@ _SURNAMES = set("nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo d
 _MONEY_Q = re.compile(r"\b(bao nhieu|may) (tien|dong|trieu|ty|nghin)\b|\b(kinh phi|ngan sach|tien thuong|muc tien|"
                       r"so tien|du chi|chi bao nhieu|muc chi|muc ho tro)\b.*\b(bao nhieu|may)\b|\btrieu dong\b|\bty dong\b")
 _MONEY_E = re.compile(r"\d[\d.,]*\s*(trieu|ty|nghin|dong|vnd)\b")
-_PERSON_Q = re.compile(r"\bho ten\b|\bho va ten\b|\bten (la )?gi\b|\bai la\b|\bla ai\b")
+_PERSON_Q = re.compile(r"\bho ten\b|\bho va ten\b|\bten (la )?gi\b|^ai la\b")
 _NOT_NOUNS = set("phan tram tien la nam thang ngay lan so nao gi dat duoc can phai the".split())
 _COUNT_Q = re.compile(r"\bbao nhieu ([a-z]+(?: [a-z]+)?)")
 

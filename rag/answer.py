@@ -75,7 +75,7 @@ class Composer:
             parts.append(f"kết quả: {t['expected_result']}")
         if "when" in intents:
             parts.sort(key=lambda p: not p.startswith("thời hạn"))
-        content = _short(t.get("content", ""), 300 if intents[0] in ("open", "list") else 90)
+        content = _short(t.get("content", ""), 300 if {"open", "list"} & set(intents) else 90)
         body = "; ".join(parts) if parts else content
         if parts:
             body = body[0].upper() + body[1:]

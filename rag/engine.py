@@ -157,7 +157,7 @@ class Engine:
         picks = [best]
         if not q.scope:
             for u in pool[1:]:
-                if u.doc_id not in {p.doc_id for p in picks} and u.kind == best.kind \
+                if u.doc_id not in {p.doc_id for p in picks} and u.kind in wanted[:2] \
                         and u.match >= max(th.abstain, th.other_plan * best.match):
                     picks.append(u)
                 if len(picks) >= 3:

@@ -83,7 +83,8 @@ def detect_intents(folded: str) -> list[str]:
 def analyse(question: str, documents: dict[str, dict] | None = None) -> Query:
     """Parse a question into intents, scope and content terms."""
     text = vt.clean_inline(question).strip()
-    folded = vt.fold(text)
+    # upper-case "AI" is artificial intelligence, not "ai" (who)
+    folded = vt.fold(re.sub(r"\bAI\b", "trí tuệ nhân tạo", text))
     intents = detect_intents(folded)
     scope = detect_scope(folded, documents) if documents else []
     topical = _strip_scope(folded, [documents[d] for d in scope]) if scope else folded
