@@ -78,9 +78,18 @@ def type_mismatch(folded_question: str, evidence_text: str) -> str | None:
     m = _COUNT_Q.search(folded_question)
     if m:
         noun = [w for w in m.group(1).split() if w not in _NOT_NOUNS][:2]
-        if noun and (" ".join(noun) not in ev or not re.search(r"\d", ev)):
+        if noun and not _counted(" ".join(noun), ev):
             return "count"
     return None
+
+
+def _counted(noun: str, ev: str) -> bool:
+    """The evidence gives a number (not a year) within a few words of the counted noun."""
+    for m in re.finditer(rf"\b{re.escape(noun)}\b", ev):
+        window = ev[max(0, m.start() - 40):m.end() + 40]
+        if re.search(r"\b(?!20\d\d\b)\d+(?:[.,]\d+)?\s*%?", window):
+            return True
+    return False
 
 
 def _has_person_name(text: str) -> bool:
