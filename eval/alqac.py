@@ -58,6 +58,7 @@ OVERLAP_SENTENCES = 1
 HIT_K = 100
 DEPTH = 100    # the product default of hybrid_search
 KS = (1, 5, 10)
+CACHE_KEEP = 4   # cached ALQAC indexes kept under <home>/eval-cache (subset, ablations)
 LAW_TITLES = {   # display only (report); the laws are identified by their number
     "91/2015/QH13": "Bộ luật Dân sự 2015",
     "24/2018/QH14": "Luật An ninh mạng 2018",
@@ -229,7 +230,16 @@ def build_or_open(cache_root: Path, articles: list[Article], data_digest: str, e
             r.vectors = vecs[i:i + n]
             i += n
         write_generation(home, None, set(), records, {}, model, "flat", extra_manifest={"alqac_key": key})
+    _prune_cache(Path(cache_root), keep=CACHE_KEEP)
     return open_index(home, model), time.perf_counter() - t0, True
+
+
+def _prune_cache(cache_root: Path, keep: int) -> None:
+    """Keep the ``keep`` most recently built ALQAC indexes (older code/data versions go)."""
+    import shutil
+    olds = sorted(cache_root.glob("alqac-*"), key=lambda p: p.stat().st_mtime, reverse=True)[keep:]
+    for old in olds:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 # ====================================================================== retrieval
@@ -340,18 +350,19 @@ def run_alqac(data_dir: Path, home: Path | None = None, limit: int = 0, report: 
                     "query_embedding_s": round(t_qemb, 2),
                     "search_ms_p50": {n: round(statistics.median(v), 2) for n, v in latency.items() if v},
                     "total_s": 0.0},
-        "ranks": {name: r for name, r in per_system.items()},
-        "question_ids": [q["id"] for q in questions],
     }
     res["timings"]["total_s"] = round(time.perf_counter() - t_start, 2)
     if report:
-        write_report(res, Path(report))
+        write_report(res, Path(report), per_system)
     return res
 
 
 # ====================================================================== report
 
-def write_report(res: dict, out_dir: Path) -> Path:
+def write_report(res: dict, out_dir: Path, gold_ranks: dict[str, list[int | None]] | None = None) -> Path:
+    """``alqac.md`` (tables) and ``alqac.json`` (the result, plus when given the 0-based
+    rank of the gold article of every question per system, in question order, "-" when
+    not retrieved; question texts stay out of the repository)."""
     from eval.report import machine
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -389,6 +400,9 @@ def write_report(res: dict, out_dir: Path) -> Path:
     lines += ["", "Target for PlanQA's hybrid: recall@1 ≥ 0.90 and recall@10 ≥ 0.98, above both single methods.", ""]
     path = out_dir / "alqac.md"
     path.write_text("\n".join(lines), encoding="utf-8")
-    slim = {k: v for k, v in res.items() if k not in ("ranks", "question_ids")}
-    (out_dir / "alqac.json").write_text(json.dumps(slim, ensure_ascii=False, indent=2), encoding="utf-8")
+    out = dict(res)
+    if gold_ranks is not None:
+        out["gold_ranks"] = {name: " ".join("-" if r is None else str(r) for r in ranks)
+                             for name, ranks in gold_ranks.items()}
+    (out_dir / "alqac.json").write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")
     return path

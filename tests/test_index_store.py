@@ -96,14 +96,18 @@ def test_mismatched_model_is_refused(built_home, engine):
         open_index(built_home, other)
 
 
-def test_missing_file_gives_clear_error_and_build_repairs(fresh_home, embedder):
+def test_missing_file_gives_clear_error_and_build_repairs(fresh_home, embedder, tmp_path):
     gen = current_generation(fresh_home)
     (gen / "dense.faiss").unlink()
     with pytest.raises(IndexMissing, match="index build"):
         open_index(fresh_home)
+    small = tmp_path / "corpus"
+    small.mkdir()
+    (small / "vuon-uom.txt").write_text(SMALL_PLAN, encoding="utf-8")   # a small corpus keeps the test fast
     from index.build import build_index
-    build_index(fresh_home, CORPUS, embedder, progress=False)
-    assert open_index(fresh_home).faiss.ntotal > 0
+    build_index(fresh_home, small, embedder, progress=False)
+    snap = open_index(fresh_home, deep_verify=True)
+    assert snap.faiss.ntotal == len(snap.chunks) > 0 and list(snap.documents) == ["vuon-uom"]
 
 
 def test_no_index_is_a_clear_error(tmp_path):
