@@ -28,7 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.schemas import (AnswerOut, AskIn, DocumentDetail, DocumentList, ErrorOut, Examples, FeedbackIn,
                          FeedbackOut, Health, SearchOut, UploadOut)
-from index.errors import Forbidden, IndexMissing, PlanQAError, TooLarge, Unauthorized
+from index.errors import Forbidden, IndexMissing, PlanQAError, StorageError, TooLarge, Unauthorized
 from index.settings import home as settings_home
 from index.settings import setting
 
@@ -89,15 +89,23 @@ def _install_middleware(app: FastAPI) -> None:
             return error_body(413, "Yêu cầu quá lớn / request body too large",
                               f"max {app.state.max_upload // (1024 * 1024)} MB", "too_large")
         request.state.request_id = uuid.uuid4().hex[:12]
-        response = await call_next(request)
+
+        def log_request(status: int, answer_id: str = "") -> None:
+            log.info(json.dumps({"request_id": request.state.request_id, "method": request.method,
+                                 "path": request.url.path, "status": status,
+                                 "latency_ms": round((time.perf_counter() - start) * 1000, 1),
+                                 "answer_id": answer_id, "worker": os.getpid()}))
+
+        try:
+            response = await call_next(request)
+        except Exception:
+            log_request(500)           # the error handler answers; the request is still logged
+            raise
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Content-Security-Policy"] = DOCS_CSP if request.url.path.startswith("/docs") else CSP
-        log.info(json.dumps({"request_id": request.state.request_id, "method": request.method,
-                             "path": request.url.path, "status": response.status_code,
-                             "latency_ms": round((time.perf_counter() - start) * 1000, 1),
-                             "answer_id": response.headers.get("X-Answer-Id", "")}))
+        log_request(response.status_code, response.headers.get("X-Answer-Id", ""))
         return response
 
 
@@ -232,20 +240,27 @@ def _install_routes(app: FastAPI) -> None:
         from index.build import ingest_files
         name = _safe_name(file.filename or "")
         tmpdir = Path(app.state.home) / "uploads"
-        tmpdir.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=tmpdir, suffix=Path(name).suffix, delete=False) as fh:
-            size = 0
-            while block := file.file.read(1 << 20):
-                size += len(block)
-                if size > app.state.max_upload:
-                    fh.close()
-                    os.unlink(fh.name)
-                    raise TooLarge(f"Tệp quá lớn / file too large (tối đa {app.state.max_upload // 1048576} MB)")
-                fh.write(block)
+        tmp = None
         try:
-            results = ingest_files(Path(app.state.home), [Path(fh.name)], engine().embedder, names=[name])
+            tmpdir.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=tmpdir, suffix=Path(name).suffix, delete=False) as fh:
+                tmp = fh.name
+                size = 0
+                while block := file.file.read(1 << 20):
+                    size += len(block)
+                    if size > app.state.max_upload:
+                        raise TooLarge(f"Tệp quá lớn / file too large (tối đa {app.state.max_upload // 1048576} MB)")
+                    fh.write(block)
+        except OSError as exc:
+            _unlink(tmp)
+            raise _storage_error(exc) from exc
+        except BaseException:
+            _unlink(tmp)
+            raise
+        try:
+            results = ingest_files(Path(app.state.home), [Path(tmp)], engine().embedder, names=[name])
         finally:
-            os.unlink(fh.name)
+            _unlink(tmp)
         return [r.summary() for r in results]
 
     @app.delete("/api/documents/{doc_id}", responses=ERRORS, tags=["documents"], dependencies=[Depends(require_key)])
@@ -256,17 +271,36 @@ def _install_routes(app: FastAPI) -> None:
     @app.post("/api/feedback", response_model=FeedbackOut, responses=ERRORS, tags=["feedback"])
     def feedback(body: FeedbackIn):
         path = Path(app.state.home) / "feedback.sqlite"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        con = sqlite3.connect(path)
         try:
-            con.execute("CREATE TABLE IF NOT EXISTS feedback (id INTEGER PRIMARY KEY, answer_id TEXT, "
-                        "helpful INTEGER, comment TEXT, question TEXT, created REAL)")
-            cur = con.execute("INSERT INTO feedback (answer_id, helpful, comment, question, created) VALUES (?,?,?,?,?)",
-                              (body.answer_id, int(body.helpful), body.comment, body.question, time.time()))
-            con.commit()
-            return {"ok": True, "id": cur.lastrowid}
-        finally:
-            con.close()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            con = sqlite3.connect(path)
+            try:
+                con.execute("CREATE TABLE IF NOT EXISTS feedback (id INTEGER PRIMARY KEY, answer_id TEXT, "
+                            "helpful INTEGER, comment TEXT, question TEXT, created REAL)")
+                cur = con.execute("INSERT INTO feedback (answer_id, helpful, comment, question, created) "
+                                  "VALUES (?,?,?,?,?)",
+                                  (body.answer_id, int(body.helpful), body.comment, body.question, time.time()))
+                con.commit()
+                return {"ok": True, "id": cur.lastrowid}
+            finally:
+                con.close()
+        except (OSError, sqlite3.Error) as exc:
+            raise _storage_error(exc) from exc
+
+
+def _unlink(path: str | None) -> None:
+    if path:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+
+
+def _storage_error(exc: BaseException) -> StorageError:
+    """A full disk / read-only data folder as a clear 507 (no path in the message)."""
+    reason = getattr(exc, "strerror", None) or str(exc)[:200] or type(exc).__name__
+    return StorageError("Không ghi được dữ liệu: ổ đĩa đầy hoặc thư mục dữ liệu chỉ đọc / "
+                        "cannot write data: disk full or data folder read-only", reason)
 
 
 def _sse(event: str, data: dict) -> str:

@@ -158,10 +158,21 @@ def serve(host: str = typer.Option("127.0.0.1", help="Địa chỉ lắng nghe."
           port: int = typer.Option(8000, help="Cổng."), home: Path = HomeOpt,
           workers: int = typer.Option(1, help="Số tiến trình uvicorn (cùng chia sẻ chỉ mục).")):
     """Chạy web chat + API tại http://HOST:PORT (mặc định 127.0.0.1:8000)."""
+    import copy
+
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
     os.environ["PLANQA_HOME"] = str(_home(home))
     err.print(f"PlanQA: http://{host}:{port}  (API docs: /docs)")
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+    # The app's structured request log (one JSON object per line, logger "planqa") goes to
+    # stderr next to uvicorn's own; log_config is applied in every worker process.
+    log_config = copy.deepcopy(LOGGING_CONFIG)
+    log_config["formatters"]["planqa"] = {"format": "%(message)s"}
+    log_config["handlers"]["planqa"] = {"formatter": "planqa", "class": "logging.StreamHandler",
+                                        "stream": "ext://sys.stderr"}
+    log_config["loggers"]["planqa"] = {"handlers": ["planqa"], "level": "INFO", "propagate": False}
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info",
+                log_config=log_config)
 
 
 @app.command()

@@ -69,6 +69,32 @@ def _check(results, baseline_path: Path) -> None:
     typer.echo("baseline check passed", err=True)
 
 
+@app.command("govdocs")
+def govdocs(data: Path = typer.Option(Path("../shared/data/govdocs"), help="Thư mục govdocs (đọc tại chỗ, không sao chép)."),
+            report: Path = typer.Option(None), json_out: bool = typer.Option(False, "--json"),
+            home: Path = typer.Option(None, "--home", help="Thư mục chỉ mục riêng cho govdocs (mặc định $PLANQA_HOME/eval-cache/govdocs).")):
+    """Kiểm tra khả năng tổng quát trên các kế hoạch chưa từng thấy (govdocs)."""
+    from eval.govdocs import run_govdocs
+    from index.settings import home as settings_home
+    h = Path(home) if home else settings_home() / "eval-cache" / "govdocs"
+    h.mkdir(parents=True, exist_ok=True)
+    models = h / "models"
+    if not models.exists() and (settings_home() / "models").exists():
+        models.symlink_to((settings_home() / "models").resolve())
+    results = run_govdocs(data, _engine, h)
+    out = {k: {"metrics": v.metrics, "by_type": v.by_type} for k, v in results.items()}
+    if json_out:
+        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
+    else:
+        for k, v in results.items():
+            typer.echo(f"{k}: answer_accuracy={v.metrics['answer_accuracy']:.3f} recall@1={v.metrics['recall@1']:.3f} "
+                       f"recall@10={v.metrics['recall@10']:.3f} n={v.metrics['n']}")
+    if report:
+        from eval.report import write_gold_report
+        write_gold_report(results, Path(report), "PlanQA — generalization on govdocs (unseen plans)", "govdocs",
+                          name="govdocs")
+
+
 @app.command("alqac")
 def alqac(data: Path = typer.Option(Path("../shared/data/alqac2022"), help="Thư mục ALQAC 2022 (law.json, questions.json)."),
           json_out: bool = typer.Option(False, "--json"), report: Path = typer.Option(None),

@@ -28,9 +28,9 @@ def _fmt(v: float, key: str) -> str:
     return f"{v:.1f}" if key.endswith("_ms") else f"{v:.3f}"
 
 
-def write_gold_report(results: dict, out_dir: Path, title: str, split: str) -> Path:
+def write_gold_report(results: dict, out_dir: Path, title: str, split: str, name: str = "gold") -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
-    charts = _charts(results, out_dir)
+    charts = _charts(results, out_dir, prefix="" if name == "gold" else f"{name}_")
     full = results.get("full")
     lines = [f"# {title}", "", f"- Date: {time.strftime('%Y-%m-%d %H:%M')}; machine: {machine()}; split: `{split}`; "
              f"questions: {next(iter(results.values())).metrics['n']}; one run.", "",
@@ -47,14 +47,14 @@ def write_gold_report(results: dict, out_dir: Path, title: str, split: str) -> P
             cites = "; ".join(f"[{c.get('n', '')}] {c.get('doc_id')}: {c.get('quote', '')[:100]!r}" for c in r["citations"][:3])
             lines += [f"- **{r['id']}** ({r['type']}) {r['question']}", f"  - expected: {r['expected']}",
                       f"  - got: {r['answer'][:300]!r} (abstained={r['abstained']})", f"  - citations: {cites or '—'}"]
-    path = out_dir / "gold.md"
+    path = out_dir / f"{name}.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (out_dir / "gold.json").write_text(json.dumps({k: {"metrics": v.metrics, "by_type": v.by_type}
+    (out_dir / f"{name}.json").write_text(json.dumps({k: {"metrics": v.metrics, "by_type": v.by_type}
                                                    for k, v in results.items()}, ensure_ascii=False, indent=2))
     return path
 
 
-def _charts(results: dict, out_dir: Path) -> list[Path]:
+def _charts(results: dict, out_dir: Path, prefix: str = "") -> list[Path]:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -69,7 +69,7 @@ def _charts(results: dict, out_dir: Path) -> list[Path]:
     for i, n in enumerate(names):
         ax.text(i, results[n].metrics["answer_accuracy"] + 0.02, f"{results[n].metrics['answer_accuracy']:.2f}", ha="center")
     fig.tight_layout()
-    paths.append(out_dir / "accuracy_per_system.png")
+    paths.append(out_dir / f"{prefix}accuracy_per_system.png")
     fig.savefig(paths[-1], dpi=110)
     plt.close(fig)
     if "full" in results:
@@ -80,7 +80,7 @@ def _charts(results: dict, out_dir: Path) -> list[Path]:
         ax.set_title("Full system accuracy per question type")
         ax.tick_params(axis="x", rotation=30)
         fig.tight_layout()
-        paths.append(out_dir / "accuracy_per_type.png")
+        paths.append(out_dir / f"{prefix}accuracy_per_type.png")
         fig.savefig(paths[-1], dpi=110)
         plt.close(fig)
         fig, ax = plt.subplots(figsize=(7, 3.5))
@@ -89,7 +89,7 @@ def _charts(results: dict, out_dir: Path) -> list[Path]:
         ax.set_xlabel("ms per question (full system)")
         ax.set_title("Latency distribution")
         fig.tight_layout()
-        paths.append(out_dir / "latency.png")
+        paths.append(out_dir / f"{prefix}latency.png")
         fig.savefig(paths[-1], dpi=110)
         plt.close(fig)
     return paths

@@ -46,15 +46,15 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     return sorted(p for p in Path(corpus_dir).iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED)
 
 
-def parse_corpus(corpus_dir: Path, progress: bool = True) -> list[ParsedDocument]:
-    """Parse every supported file of a corpus folder, applying its catalog."""
+def parse_corpus(corpus_dir: Path, progress: bool = True, files: list[Path] | None = None) -> list[ParsedDocument]:
+    """Parse every supported file of a corpus folder (or the given files), applying its catalog."""
     from tqdm import tqdm
 
     from index.catalog import load_catalog
     from index.parse import parse_file
 
     catalog = load_catalog(corpus_dir)
-    files = corpus_files(corpus_dir)
+    files = files if files is not None else corpus_files(corpus_dir)
     out = []
     for path in tqdm(files, desc="Phân tích / parsing", unit="tệp", disable=not progress, file=sys.stderr):
         entry = catalog.get(path.name)
@@ -90,13 +90,14 @@ def embed_records(parsed: list[ParsedDocument], embedder, progress: bool = True)
     return records
 
 
-def build_index(home: Path, corpus_dir: Path, embedder, progress: bool = True, faiss_kind: str = "flat") -> dict:
-    """Full rebuild from ``corpus_dir``; repairs a missing or corrupt index."""
+def build_index(home: Path, corpus_dir: Path, embedder, progress: bool = True, faiss_kind: str = "flat",
+                files: list[Path] | None = None) -> dict:
+    """Full rebuild from ``corpus_dir`` (or just ``files`` in it); repairs a missing or corrupt index."""
     corpus_dir = Path(corpus_dir)
     if not corpus_dir.is_dir():
         raise NotFound(f"Không thấy thư mục kho văn bản / corpus folder not found: {corpus_dir}")
     with write_lock(home):
-        parsed = parse_corpus(corpus_dir, progress)
+        parsed = parse_corpus(corpus_dir, progress, files)
         dups = mark_duplicates(parsed)
         records = embed_records(parsed, embedder, progress)
         gen = write_generation(home, None, set(), records, {}, model_info(embedder), faiss_kind)
@@ -108,7 +109,8 @@ def build_index(home: Path, corpus_dir: Path, embedder, progress: bool = True, f
 def ingest_files(home: Path, paths: list[Path], embedder, names: list[str] | None = None,
                  dry_run: bool = False) -> list[IngestResult]:
     """Add or replace documents incrementally. ``names`` overrides the file names used for
-    doc ids (uploads arrive under temporary names)."""
+    doc ids (uploads arrive under temporary names). The live generation's file hashes are
+    checked first: a write never builds on silently corrupted files."""
     from index.parse import doc_id_for, parse_file
 
     parsed = []
@@ -124,7 +126,7 @@ def ingest_files(home: Path, paths: list[Path], embedder, names: list[str] | Non
         return [IngestResult(p.document.id, "dry-run", p, warnings=p.warnings) for p in parsed]
     with write_lock(home):
         prev = current_generation(home)
-        snap = IndexSnapshot(prev) if prev else None
+        snap = IndexSnapshot(prev, deep_verify=True) if prev else None
         results, records, meta_updates = _classify(snap, parsed)
         changed = [r for r in results if r.status in ("added", "replaced", "duplicate")]
         if changed:
@@ -167,7 +169,7 @@ def remove_document(home: Path, doc_id: str, embedder_model: dict | None = None)
     """Remove a document (and copies marked as its duplicates); returns removed ids."""
     with write_lock(home):
         prev = current_generation(home)
-        snap = IndexSnapshot(prev) if prev else None
+        snap = IndexSnapshot(prev, deep_verify=True) if prev else None
         if snap is None or doc_id not in snap.documents:
             raise NotFound(f"Không có tài liệu / no document with id {doc_id!r}")
         removed = {doc_id} | {k for k, m in snap.documents.items() if m.get("duplicate_of") == doc_id}

@@ -7,6 +7,7 @@ generation.
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -49,7 +50,9 @@ class IndexSnapshot:
         verify_generation(gen, self.manifest, deep=deep_verify)
         try:
             self._load()
-        except (OSError, ValueError, RuntimeError) as exc:
+        except (OSError, ValueError, RuntimeError, sqlite3.Error, KeyError, TypeError) as exc:
+            # a truncated/garbage file surfaces as any of these (sqlite3.DatabaseError for the
+            # store, KeyError/TypeError for JSON of the wrong shape): one clear error for all
             raise IndexMissing(f"Không mở được chỉ mục / cannot open index {gen.name}. "
                                "Chạy / run `planqa index build` để sửa.", str(exc)) from exc
 

@@ -16,8 +16,10 @@ from pathlib import Path
 import numpy as np
 
 from index import text as vt
+from index.errors import StorageError
 from index.models import ParsedDocument
-from index.store import SCHEMA, GenerationFiles, connect, new_generation_dir, seal_generation, swap_current
+from index.store import (SCHEMA, GenerationFiles, connect, current_token, new_generation_dir, seal_generation,
+                         swap_current)
 
 
 @dataclass
@@ -72,11 +74,37 @@ def write_generation(home: Path, previous: Path | None, remove: set[str], add: l
         manifest = {"model": model, "normalizer_version": vt.NORMALIZER_VERSION, "counts": counts,
                     "faiss_index": faiss_kind, **(extra_manifest or {})}
         seal_generation(gen, manifest)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(gen, ignore_errors=True)
+        if _is_storage_error(exc):
+            raise _storage_error(exc) from exc
         raise
-    swap_current(home, gen)
+    try:
+        swap_current(home, gen)
+    except OSError as exc:
+        if current_token(home) != gen.name:           # not live: the previous generation stays
+            shutil.rmtree(gen, ignore_errors=True)
+        raise _storage_error(exc) from exc
     return gen
+
+
+def _is_storage_error(exc: BaseException) -> bool:
+    """A full disk or a read-only folder, whichever library noticed it first."""
+    if isinstance(exc, OSError):
+        return True
+    msg = str(exc).lower()
+    if isinstance(exc, sqlite3.OperationalError):
+        return any(w in msg for w in ("disk", "full", "readonly", "read-only", "unable to open", "i/o"))
+    if isinstance(exc, RuntimeError):          # faiss reports a failed write as RuntimeError
+        return any(w in msg for w in ("write error", "no space", "read-only", "errno"))
+    return False
+
+
+def _storage_error(exc: BaseException) -> StorageError:
+    reason = getattr(exc, "strerror", None) or str(exc)[:200] or type(exc).__name__
+    return StorageError("Không ghi được chỉ mục: ổ đĩa đầy hoặc thư mục dữ liệu chỉ đọc; chỉ mục giữ nguyên / "
+                        "cannot write the index: disk full or data folder read-only; the index is unchanged",
+                        reason)
 
 
 def _open_store(previous: Path | None, files: GenerationFiles) -> sqlite3.Connection:

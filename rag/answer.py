@@ -125,10 +125,10 @@ class Composer:
 
 
 META_FIELDS = [
-    (r"\bso\b|ky hieu", "number", "số hiệu"),
+    (r"so hieu|ky hieu|\bso (bao nhieu|may|gi|nao)\b|\bso cua\b|\bmang so\b|\bke hoach so\b", "number", "số hiệu"),
     (r"ngay|thoi gian ban hanh|khi nao|bao gio|nam nao|thang nao", "date", "ngày ban hành"),
-    (r"\bai ky\b|nguoi ky|\bky\b", "signer", "người ký"),
-    (r"chuc vu|\bky\b", "signer_role", "chức vụ người ký"),
+    (r"\bai ky\b|nguoi ky|\bky\b|\bky ten\b", "signer", "người ký"),
+    (r"chuc vu|\bky\b|cuong vi", "signer_role", "chức vụ người ký"),
     (r"co quan|don vi|ai ban hanh|noi ban hanh", "issuer", "cơ quan ban hành"),
     (r"\bten\b|trich yeu|ve viec|noi dung chinh", "title", "trích yếu"),
 ]

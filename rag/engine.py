@@ -20,7 +20,7 @@ from index.store import current_token
 from rag.answer import ABSTAIN_MESSAGE, Composer, Thresholds, plan_label
 from rag.abstain import type_mismatch, unknown_names
 from rag.llm import chat_model_from_settings, rephrase
-from rag.evidence import Unit, candidate_docs, score_units, table_units, units_from_hits
+from rag.evidence import Matcher, Unit, candidate_docs, score_units, table_units, units_from_hits
 from rag.query import Query, analyse
 from rag.retrieve import Weights, filter_mask, hybrid_search
 from rag.types import Answer, Hit
@@ -152,7 +152,7 @@ class Engine:
             if rows and rows[0].match >= pool[0].match - th.row_margin:
                 pool = rows + [u for u in pool if u.kind != wanted[0]]
         if "list" in q.intents:
-            return _list_units(pool)
+            return _tasks_of_named_unit(q, units) or self._section_items(q, units) or _list_units(pool)
         best = pool[0]
         picks = [best]
         if not q.scope:
@@ -163,6 +163,33 @@ class Engine:
                 if len(picks) >= 3:
                     break
         return picks
+
+    def _section_items(self, q: Query, units: list[Unit]) -> list[Unit]:
+        """For "which ones" questions: the items of the section whose heading (at any level)
+        matches the question best — its sentences and its sub-sections' sentences."""
+        snap = self.snapshot()
+        m = Matcher(snap, q)
+        best, best_match = None, 0.0
+        for u in units[:40]:
+            if u.kind != "sentence" or not u.heading:
+                continue
+            levels = [h.strip() for h in u.heading.split("›")[1:]]
+            for depth, title in enumerate(levels[:len(u.section_path)]):
+                match = m.coverage(title)
+                if match > best_match:
+                    best, best_match = (u.doc_id, u.section_path[:depth + 1], title), match
+        if best is None or best_match < self.thresholds.abstain:
+            return []
+        doc_id, prefix, title = best
+        c = snap.chunks
+        rows = [i for i in range(len(c)) if c.doc_ids[i] == doc_id and c.kinds[i] == "text"
+                and c.section_paths[i][:len(prefix)] == prefix]
+        hits = [Hit(i, c.ids[i], doc_id, "text", c.section_paths[i], c.headings[i], c.texts[i], c.starts[i],
+                    c.ends[i], 0.0) for i in rows]
+        items = [u for u in units_from_hits(snap, hits) if not _is_heading_only(u, title)]
+        for u in items:
+            u.match = best_match
+        return sorted(items, key=lambda u: u.start)[:8]
 
     def _meta_docs(self, snap: IndexSnapshot, q: Query, hits: list[Hit]) -> list[str]:
         if q.scope:
@@ -195,6 +222,28 @@ def _preferred_kinds(q: Query) -> tuple[str, ...]:
     if any(i in q.intents for i in TASK_INTENTS) or "list" in q.intents:
         return ("task", "sentence")
     return ("sentence", "task", "indicator", "meta")
+
+
+def _tasks_of_named_unit(q: Query, units: list[Unit]) -> list[Unit]:
+    """"Which tasks does <unit> have?": the rows whose lead/main unit the question names."""
+    from rapidfuzz import fuzz
+
+    from index.text import compact
+    out = []
+    for u in units:
+        if u.kind != "task":
+            continue
+        for unit_name in (u.record.get("lead", ""), u.record.get("main_unit", "")):
+            name = compact(unit_name)
+            if len(name) >= 8 and fuzz.partial_ratio(name, q.folded) >= 95 and len(name) <= len(q.folded):
+                out.append(u)
+                break
+    return sorted(out, key=lambda u: (u.doc_id, u.start))[:8] if len(out) >= 1 else []
+
+
+def _is_heading_only(u: Unit, heading: str) -> bool:
+    from index.text import compact
+    return compact(u.text) in compact(heading)
 
 
 def _list_units(pool: list[Unit]) -> list[Unit]:

@@ -210,14 +210,17 @@ class PageWatch:
 
 def _ask(page, question: str):
     """Type a question, press Enter and return the new answer card (waits for it)."""
-    before = page.locator(".answer").count()
+    before = page.locator("#conversation .turn").count()
     box = page.locator("#question")
     box.click()
     box.fill(question)
     box.press("Enter")
-    card = page.locator(".answer").nth(before)
-    card.locator(".answer-text").wait_for(state="visible", timeout=ANSWER_TIMEOUT_MS)
-    return card
+    turn = page.locator("#conversation .turn").nth(before)
+    turn.locator(".answer .answer-text, .error-card").first.wait_for(state="visible", timeout=ANSWER_TIMEOUT_MS)
+    if turn.locator(".error-card").count():
+        raise AssertionError(f"the chat showed an error for {question!r}: {turn.locator('.error-card').inner_text()!r}")
+    assert turn.locator(".question-bubble").inner_text().endswith(question)
+    return turn.locator(".answer")
 
 
 def _stored_answer(page, question: str) -> dict:
@@ -260,7 +263,7 @@ def test_chat_citation_upload_and_abstain(server, browser, tmp_path):
         chip.click()
         mark = page.locator("#source-panel mark")
         mark.wait_for(state="visible", timeout=30_000)
-        marked = mark.inner_text()
+        marked = mark.text_content() or ""
         doc = _get_json(f"{server}/api/documents/{citation['doc_id']}")[1]
         assert marked.strip(), "highlighted span is empty"
         if marked != citation["quote"]:
