@@ -48,6 +48,12 @@ def error_body(status: int, error: str, detail: str = "", code: str = "") -> JSO
 def create_app(home: Path | None = None, engine=None) -> FastAPI:
     """Build the app. ``engine`` may be passed in (tests share one loaded model)."""
     home = Path(home) if home else settings_home()
+    if not log.handlers:                      # one JSON line per request on stderr (no secrets logged)
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -91,7 +97,8 @@ def _install_middleware(app: FastAPI) -> None:
         request.state.request_id = uuid.uuid4().hex[:12]
 
         def log_request(status: int, answer_id: str = "") -> None:
-            log.info(json.dumps({"request_id": request.state.request_id, "method": request.method,
+            log.info(json.dumps({"ts": round(time.time(), 3), "request_id": request.state.request_id,
+                             "method": request.method,
                                  "path": request.url.path, "status": status,
                                  "latency_ms": round((time.perf_counter() - start) * 1000, 1),
                                  "answer_id": answer_id, "worker": os.getpid()}))

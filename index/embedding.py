@@ -440,11 +440,13 @@ class Embedder:
     Outputs are float32 ``(n, DIM)`` arrays of unit-length rows.
     """
 
-    def __init__(self, folder: Path, threads: int | None = None):
+    def __init__(self, folder: Path, threads: int | None = None, manifest: dict[str, Any] | None = None):
         folder = Path(folder)
-        manifest = _read_manifest(folder)
+        manifest = manifest or _read_manifest(folder)
         if manifest is None:
             raise RuntimeError(f"{folder} is not a complete converted model; run prepare_model().")
+        self.query_prefix = manifest.get("query_prefix", QUERY_PREFIX)
+        self.passage_prefix = manifest.get("passage_prefix", PASSAGE_PREFIX)
         _force_offline()
         import torch
         from sentence_transformers import SentenceTransformer
@@ -484,7 +486,7 @@ class Embedder:
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         """Embed questions with the ``"query: "`` prefix."""
-        return self._encode(_clean(texts), QUERY_PREFIX, batch_size=32, show_progress=False)
+        return self._encode(_clean(texts), self.query_prefix, batch_size=32, show_progress=False)
 
     def encode_passages(self, texts: list[str], batch_size: int = 32,
                         show_progress: bool = False) -> np.ndarray:
@@ -496,7 +498,7 @@ class Embedder:
         """
         texts = _clean(texts)
         order = np.argsort([-len(t) for t in texts], kind="stable")
-        vecs = self._encode([texts[i] for i in order], PASSAGE_PREFIX, batch_size, show_progress)
+        vecs = self._encode([texts[i] for i in order], self.passage_prefix, batch_size, show_progress)
         out = np.empty_like(vecs)
         out[order] = vecs
         return out
@@ -511,8 +513,28 @@ def load_embedder(home: Path) -> Embedder:
 
     Cached per folder for the life of the process: later calls cost nothing.
     """
-    key = str(model_dir(home).resolve())
+    from index.settings import setting
+
+    custom = setting("model_dir")
+    key = str(Path(custom).resolve()) if custom else str(model_dir(home).resolve())
     with _CACHE_LOCK:
         if key not in _CACHE:
-            _CACHE[key] = Embedder(prepare_model(home))
+            _CACHE[key] = load_custom(Path(custom)) if custom else Embedder(prepare_model(home))
         return _CACHE[key]
+
+
+def load_custom(folder: Path) -> Embedder:
+    """Another sentence-transformers model, swapped in by ``PLANQA_MODEL_DIR``.
+
+    The folder needs a ``planqa-model.json`` with ``name``, ``dim`` and ``fingerprint`` (and
+    optionally ``query_prefix``/``passage_prefix``); they go into the index manifest, so an
+    index built with another model is refused until it is rebuilt.
+    """
+    try:
+        manifest = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
+        missing = [k for k in ("name", "dim", "fingerprint") if k not in manifest]
+    except (OSError, ValueError) as exc:
+        raise RuntimeError(f"PLANQA_MODEL_DIR={folder}: cannot read {MANIFEST_NAME} ({exc})") from exc
+    if missing:
+        raise RuntimeError(f"PLANQA_MODEL_DIR={folder}: {MANIFEST_NAME} lacks {', '.join(missing)}")
+    return Embedder(folder, manifest=manifest)

@@ -38,6 +38,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cors_origins", "", "PLANQA_CORS_ORIGINS", "Comma-separated origins allowed to call the API (the portal)."),
     Setting("max_upload_mb", 20, "PLANQA_MAX_UPLOAD_MB", "Largest accepted upload, in MB."),
     Setting("max_question_chars", 1000, "PLANQA_MAX_QUESTION_CHARS", "Longest accepted question, in characters."),
+    Setting("model_dir", "", "PLANQA_MODEL_DIR", "Another sentence-transformers model folder (with planqa-model.json) instead of e5-small."),
     Setting("faiss_index", "flat", "PLANQA_FAISS_INDEX", "Dense index type: flat (exact) | hnsw (large corpora)."),
     Setting("weight_bm25", 1.5, "PLANQA_WEIGHT_BM25", "Fusion weight of BM25 (accented + folded fields) in hybrid retrieval."),
     Setting("weight_dense", 1.0, "PLANQA_WEIGHT_DENSE", "Fusion weight of dense e5 retrieval in hybrid retrieval."),

@@ -392,6 +392,14 @@ def test_full_disk_and_read_only_data_dir(seed_home, tmp_path):
 
     plan = S.make_plan(77).encode()
     rows = []
+    copies = iter(range(100))
+
+    def state_in_namespace() -> dict:
+        # SQLite resolves the /proc/PID/root symlink, so check a copy taken through it
+        snap = tmp_path / f"ns-copy-{next(copies)}"
+        shutil.copytree(view / "index", snap / "index")
+        return S.index_state(snap)
+
     try:
         with server.client() as c:
             h = server.admin()
@@ -421,14 +429,14 @@ def test_full_disk_and_read_only_data_dir(seed_home, tmp_path):
 
             fill("fill-1.bin", 256)     # room for the upload itself, not for a new generation
             attempt("disk almost full: the new generation hits ENOSPC")
-            S.index_state(view)
+            state_in_namespace()
             fill("fill-2.bin", 0)       # no room at all: even the upload's temporary file fails
             attempt("disk completely full: the upload's temp file hits ENOSPC")
-            S.index_state(view)
+            state_in_namespace()
             ns("rm", "-f", f"{home}/fill-1.bin", f"{home}/fill-2.bin")
             ns("mount", "-o", "remount,ro", str(home))
             attempt("read-only data folder")
-            S.index_state(view)
+            state_in_namespace()
             ns("mount", "-o", f"remount,rw,size={size_kb + 8192}k", str(home))
             ok = c.post("/api/documents", headers=h, files={"file": ("ke-hoach-day.txt", plan, "text/plain")})
             assert ok.status_code == 200 and ok.json()[0]["status"] == "added", ok.text
@@ -436,7 +444,7 @@ def test_full_disk_and_read_only_data_dir(seed_home, tmp_path):
             assert S.plan_facts(77)["lead"] in ans["answer"], ans
             rows.append({"phase": "room again (remount rw, bigger)", "upload": ok.status_code, "delete": "",
                          "feedback": "", "ask": 200, "message": "recovered without restart"})
-            state = S.index_state(view)
+            state = state_in_namespace()
             assert sorted(d["id"] for d in c.get("/api/documents").json()["documents"]) == state["documents"]
             assert not list((view / "uploads").glob("*")), "temporary upload files left behind"
     finally:
