@@ -35,7 +35,6 @@ import platform
 import pstats
 import random
 import re
-import resource
 import shutil
 import signal
 import socket
@@ -188,6 +187,86 @@ def profile_text(prof: cProfile.Profile, n: int = 25) -> str:
     return buf.getvalue()
 
 
+class PhaseTimer:
+    """Wall time spent in selected functions, by wrapping them in their modules for the
+    duration of a ``with`` block (measurement only; nothing else changes). Nested phases
+    are reported separately (their time is also inside the caller's)."""
+
+    def __init__(self, targets: list[tuple[str, str]]):
+        self.targets = targets
+        self.totals: dict[str, float] = {}
+        self.calls: dict[str, int] = {}
+        self._saved: list[tuple[object, str, object]] = []
+
+    def __enter__(self):
+        import importlib
+
+        for mod_name, attr in self.targets:
+            mod = importlib.import_module(mod_name)
+            orig = getattr(mod, attr)
+            label = f"{mod_name.rsplit('.', 1)[-1]}.{attr}"
+
+            def wrapper(*a, _orig=orig, _label=label, **k):
+                t = time.perf_counter()
+                try:
+                    return _orig(*a, **k)
+                finally:
+                    self.totals[_label] = self.totals.get(_label, 0.0) + time.perf_counter() - t
+                    self.calls[_label] = self.calls.get(_label, 0) + 1
+
+            self._saved.append((mod, attr, orig))
+            setattr(mod, attr, wrapper)
+        return self
+
+    def __exit__(self, *exc):
+        for mod, attr, orig in reversed(self._saved):
+            setattr(mod, attr, orig)
+        self._saved.clear()
+
+    def result(self) -> dict[str, dict]:
+        return {k: {"s": round(v, 3), "calls": self.calls[k]}
+                for k, v in sorted(self.totals.items(), key=lambda kv: -kv[1])}
+
+
+# what one write (ingest / generation) spends its time on
+WRITE_PHASES = [
+    ("index.parse", "parse_file"), ("index.build", "IndexSnapshot"), ("index.build", "_classify"),
+    ("index.dedup", "signature"), ("index.build", "embed_records"), ("index.build", "write_generation"),
+    ("index.writer", "_open_store"), ("index.writer", "_load_vectors"), ("index.writer", "_delete_docs"),
+    ("index.writer", "_insert_doc"), ("index.writer", "_renumber"), ("index.writer", "_counts"),
+    ("index.writer", "_all_tokens"), ("index.writer", "_write_bm25"), ("index.writer", "_fold_df"),
+    ("index.writer", "_write_faiss"), ("index.writer", "seal_generation"), ("index.writer", "swap_current"),
+]
+GEN_PHASES = [t for t in WRITE_PHASES if t[0] == "index.writer"]
+
+
+def sql_renumber_check(quick: bool) -> dict:
+    """The SQL pattern of index.writer._renumber on a bare table, as is and with an index on
+    the temp table's id: shows whether the correlated subquery scans the temp table per row."""
+    import sqlite3
+
+    def run(n: int, indexed: bool) -> float:
+        con = sqlite3.connect(":memory:")
+        con.execute("CREATE TABLE chunks (id TEXT PRIMARY KEY, row INTEGER NOT NULL)")
+        con.execute("CREATE INDEX chunks_row ON chunks(row)")
+        con.executemany("INSERT INTO chunks VALUES (?,?)", [(f"doc-{i // 75}#{i % 75}", 2 * i) for i in range(n)])
+        t = time.perf_counter()
+        con.execute("CREATE TEMP TABLE renum AS SELECT id, ROW_NUMBER() OVER (ORDER BY row) - 1 AS r FROM chunks")
+        if indexed:
+            con.execute("CREATE UNIQUE INDEX temp.renum_id ON renum(id)")
+        con.execute("UPDATE chunks SET row = (SELECT r FROM renum WHERE renum.id = chunks.id)")
+        dt = time.perf_counter() - t
+        con.close()
+        return dt
+
+    out = {"as_is_s": {}, "with_temp_index_s": {}}
+    for n in (2_500, 5_000) if quick else (2_500, 5_000, 10_000):
+        out["as_is_s"][str(n)] = round(run(n, False), 3)
+    for n in (10_000, 100_000):
+        out["with_temp_index_s"][str(n)] = round(run(n, True), 3)
+    return out
+
+
 # ====================================================================== (a) build
 
 def bench_build(home: Path, embedder, model: dict) -> tuple[dict, list]:
@@ -231,7 +310,7 @@ def bench_build(home: Path, embedder, model: dict) -> tuple[dict, list]:
 
 def bench_warm(engine, questions: list[str], label: str, do_ask: bool = True, warmup: int = 3) -> dict:
     from rag.query import analyse
-    from rag.retrieve import hybrid_search
+    from rag.retrieve import bm25_scores, dense_scores, hybrid_search
 
     la0 = loadavg()
     for q in questions[:warmup]:
@@ -239,7 +318,7 @@ def bench_warm(engine, questions: list[str], label: str, do_ask: bool = True, wa
         if do_ask:
             engine.ask(q)
     snap = engine.snapshot()
-    search_t, analyse_t, retr_t, encode_t, ask_t = [], [], [], [], []
+    search_t, analyse_t, retr_t, encode_t, ask_t, bm25_t, dense_t = [], [], [], [], [], [], []
     ask_parts: dict[str, list[float]] = {"analyse": [], "retrieve": [], "answer": []}
     for q in questions:
         _, t = timed(engine.search, q)
@@ -252,6 +331,8 @@ def bench_warm(engine, questions: list[str], label: str, do_ask: bool = True, wa
         analyse_t.append(ta)
         encode_t.append(te)
         retr_t.append(tr)
+        bm25_t.append(timed(bm25_scores, snap, qa.search_text or q, not qa.has_diacritics)[1])
+        dense_t.append(timed(dense_scores, snap, vec[0], 100)[1])
         if do_ask:
             ans, t = timed(engine.ask, q)
             ask_t.append(t)
@@ -260,7 +341,9 @@ def bench_warm(engine, questions: list[str], label: str, do_ask: bool = True, wa
     out = {"label": label, "chunks": len(snap.chunks), "documents": len(snap.documents), "questions": len(questions),
            "search_ms": stats_ms(search_t), "search_parts_ms": {"analyse": stats_ms(analyse_t),
                                                                  "query embedding": stats_ms(encode_t),
-                                                                 "index retrieval (BM25+FAISS+fusion)": stats_ms(retr_t)},
+                                                                 "index retrieval (BM25+FAISS+fusion)": stats_ms(retr_t),
+                                                                 "  of which BM25 scoring (both fields)": stats_ms(bm25_t),
+                                                                 "  of which FAISS top-100": stats_ms(dense_t)},
            "load_before": la0, "load_after": loadavg()}
     if do_ask:
         out["ask_ms"] = stats_ms(ask_t)
@@ -268,8 +351,9 @@ def bench_warm(engine, questions: list[str], label: str, do_ask: bool = True, wa
     return out
 
 
-def bench_threads(embedder, questions: list[str]) -> dict:
-    """Single-query embedding latency with torch at its default thread count and at 1 thread."""
+def bench_threads(embedder, questions: list[str], passages: list[str]) -> dict:
+    """Single-query embedding latency (and a batch of passages) with torch at its default
+    thread count and at 1 thread."""
     import torch
 
     default = torch.get_num_threads()
@@ -281,6 +365,10 @@ def bench_threads(embedder, questions: list[str]) -> dict:
             embedder.encode_queries([q])
         ts = [timed(embedder.encode_queries, [q])[1] for q in questions]
         out[f"threads_{n}"] = stats_ms(ts)
+        if passages:
+            _, tp = timed(embedder.encode_passages, passages)
+            out[f"passages_threads_{n}"] = {"n": len(passages), "s": round(tp, 2),
+                                            "chunks_per_s": round(len(passages) / tp, 1)}
     torch.set_num_threads(default)
     out["load"] = loadavg()
     return out
@@ -361,8 +449,8 @@ def synthetic_records(seed_records: list, n_total: int, rng_seed: int = 7) -> li
                 inds[c.indicator_index] = replace(inds[c.indicator_index], span=sp)
             rt = ch.retrieval_text
             syl = vt.syllables(rt)
-            word.append(syl + _compound_tokens(syl, vocab))
-            fold.append(vt.folded_tokens(rt))
+            word.append([sys.intern(t) for t in syl + _compound_tokens(syl, vocab)])
+            fold.append([sys.intern(t) for t in vt.folded_tokens(rt)])
             chunks.append(ch)
         d0 = p0.document
         doc = replace(d0, id=doc_id, title=f"{d0.title} (bản mô phỏng {k})", source_file=f"{doc_id}.txt",
@@ -419,8 +507,10 @@ def ensure_synthetic(cache: Path, models: Path, n: int, seed_records: list | Non
         rm_index(flat_home)
         records, t_gen = timed(synthetic_records, seed_records, n)
         log(f"  generated in {t_gen:.1f} s; writing the flat generation…")
-        gen, t_write = timed(write_generation, flat_home, None, set(), records, {}, model, "flat",
-                             extra_manifest={"bench_synthetic": kflat})
+        with PhaseTimer(GEN_PHASES) as pt:
+            gen, t_write = timed(write_generation, flat_home, None, set(), records, {}, model, "flat",
+                                 extra_manifest={"bench_synthetic": kflat})
+        info["write_flat_phases"] = pt.result()
         info["generate_s"] = round(t_gen, 2)
         info["write_flat_s"] = round(t_write, 2)
         info["documents"] = len(records)
@@ -431,13 +521,33 @@ def ensure_synthetic(cache: Path, models: Path, n: int, seed_records: list | Non
     if not _cached(hnsw_home, khnsw):
         log(f"writing the hnsw generation for {n} chunks…")
         rm_index(hnsw_home)
-        _, t_h = timed(write_generation, hnsw_home, current_generation(flat_home), set(), [], {}, model, "hnsw",
-                       extra_manifest={"bench_synthetic": khnsw})
+        with PhaseTimer(GEN_PHASES) as pt:
+            _, t_h = timed(write_generation, hnsw_home, current_generation(flat_home), set(), [], {}, model, "hnsw",
+                           extra_manifest={"bench_synthetic": khnsw})
+        info["write_hnsw_phases"] = pt.result()
         info["write_hnsw_s"] = round(t_h, 2)
     info["homes"] = {"flat": str(flat_home), "hnsw": str(hnsw_home)}
     info["index_mb"] = {"flat": dir_size_mb(current_generation(flat_home)),
                         "hnsw": dir_size_mb(current_generation(hnsw_home))}
     return info
+
+
+def faiss_threads(snap, embedder, questions: list[str]) -> dict:
+    """FAISS top-100 for one query with its default OpenMP threads and with 1 thread."""
+    import faiss
+
+    from rag.retrieve import dense_scores
+
+    vecs = embedder.encode_queries(questions)
+    default = faiss.omp_get_max_threads()
+    out = {"default_threads": default}
+    for n in [default] + ([1] if default != 1 else []):
+        faiss.omp_set_num_threads(n)
+        for v in vecs[:3]:
+            dense_scores(snap, v, 100)
+        out[f"threads_{n}"] = stats_ms([timed(dense_scores, snap, v, 100)[1] for v in vecs])
+    faiss.omp_set_num_threads(default)
+    return out
 
 
 def bench_scale(home: Path, embedder, questions: list[str], ask_questions: list[str], label: str) -> dict:
@@ -448,6 +558,7 @@ def bench_scale(home: Path, embedder, questions: list[str], ask_questions: list[
     eng = Engine(home, embedder=embedder)
     _, t_first = timed(eng.snapshot)
     res = bench_warm(eng, questions, label, do_ask=False)
+    res["faiss_threads"] = faiss_threads(eng.snapshot(), embedder, questions[:20])
     res["open_index_s"] = round(t_open, 2)
     res["engine_snapshot_s"] = round(t_first, 2)
     if ask_questions:
@@ -471,8 +582,10 @@ INGEST_FUNCS = [
 ]
 
 
-def bench_ingest(src_home: Path, work: Path, models: Path, embedder, plans_dir: Path, label: str) -> dict:
-    """Copy the live generation of ``src_home`` and add one new plan to it (timed, then profiled)."""
+def bench_ingest(src_home: Path, work: Path, models: Path, embedder, plans_dir: Path, label: str,
+                 profile: bool) -> dict:
+    """Copy the live generation of ``src_home`` and add one new plan to it: timed with phase
+    timers; with ``profile`` a second plan is added under cProfile."""
     from index.build import ingest_files
     from index.store import current_generation
     from rag.engine import Engine
@@ -490,21 +603,23 @@ def bench_ingest(src_home: Path, work: Path, models: Path, embedder, plans_dir: 
         p.write_text(NEW_PLAN.format(**spec), encoding="utf-8")
         plans.append(p)
     la0 = loadavg()
-    res1, t_ingest = timed(ingest_files, home, [plans[0]], embedder)
+    with PhaseTimer(WRITE_PHASES) as pt:
+        res1, t_ingest = timed(ingest_files, home, [plans[0]], embedder)
     eng = Engine(home, embedder=embedder)
     _, t_reopen = timed(eng.snapshot)
     hits, t_search = timed(eng.search, "Ai chủ trì xây dựng mô hình nuôi ong lấy mật?")
     found = any(h.doc_id == res1[0].doc_id for h in hits[:3])
-    prof = cProfile.Profile()
-    prof.enable()
-    _, t_ingest2 = timed(ingest_files, home, [plans[1]], embedder)
-    prof.disable()
-    out = {"label": label, "status": res1[0].status, "ingest_s": round(t_ingest, 2),
+    out = {"label": label, "status": res1[0].status, "ingest_s": round(t_ingest, 2), "phases": pt.result(),
            "reopen_snapshot_s": round(t_reopen, 2), "first_search_after_ms": round(t_search * 1000, 1),
-           "new_plan_in_top3": found, "copy_index_s": round(t_copy, 2),
-           "profiled_second_ingest_s": round(t_ingest2, 2),
-           "profile_cumulative_s": profile_top(prof, INGEST_FUNCS), "profile_text": profile_text(prof, 30),
-           "load_before": la0, "load_after": loadavg()}
+           "new_plan_in_top3": found, "copy_index_s": round(t_copy, 2)}
+    if profile:
+        prof = cProfile.Profile()
+        prof.enable()
+        _, t_ingest2 = timed(ingest_files, home, [plans[1]], embedder)
+        prof.disable()
+        out.update({"profiled_second_ingest_s": round(t_ingest2, 2),
+                    "profile_cumulative_s": profile_top(prof, INGEST_FUNCS), "profile_text": profile_text(prof, 30)})
+    out.update({"load_before": la0, "load_after": loadavg()})
     shutil.rmtree(home, ignore_errors=True)
     return out
 
@@ -535,8 +650,22 @@ eng = Engine(home, embedder=e)
 eng.snapshot(); mark("open index")
 eng.search(sys.argv[2]); mark("first search")
 eng.search(sys.argv[2]); mark("second search")
+for line in open("/proc/self/status"):
+    if line.startswith("VmHWM:"):
+        r["peak_rss_mb"] = round(int(line.split()[1]) / 1024, 1)
 print(json.dumps(r))
 """
+
+
+def run_timed(cmd: list[str], env: dict, timeout: float = 600) -> tuple[int, str, float]:
+    """Run a command; return (exit code, stderr, wall s).
+
+    (Peak RSS is not taken from getrusage/wait4 here: on Linux a child's ru_maxrss starts at
+    the parent's high-water mark — this process holds the model — so it would be wrong.
+    Children report their own /proc/self/status VmHWM instead.)"""
+    t = time.perf_counter()
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    return r.returncode, r.stderr, time.perf_counter() - t
 
 
 def bench_cold(home: Path, reps: int) -> dict:
@@ -548,22 +677,23 @@ def bench_cold(home: Path, reps: int) -> dict:
     helps = [timed(subprocess.run, [planqa_bin(), "--help"], env=env, capture_output=True)[1] for _ in range(reps)]
     runs = []
     for _ in range(reps):
-        r, t = timed(subprocess.run, [planqa_bin(), "search", query, "--home", str(home)], env=env,
-                     capture_output=True, text=True, timeout=600)
-        if r.returncode != 0:
-            raise RuntimeError(f"planqa search failed: {r.stderr[-2000:]}")
+        rc, e, t = run_timed([planqa_bin(), "search", query, "--home", str(home)], env)
+        if rc != 0:
+            raise RuntimeError(f"planqa search failed: {e[-2000:]}")
         runs.append(t)
     probe = subprocess.run([sys.executable, "-c", PROBE, str(home), query], env=env, capture_output=True,
                            text=True, timeout=600, cwd=ROOT)
-    stages = {}
+    stages, probe_rss = {}, None
     if probe.returncode == 0 and probe.stdout.strip():
         cum = json.loads(probe.stdout.strip().splitlines()[-1])
+        probe_rss = cum.pop("peak_rss_mb", None)
         prev = 0.0
         for k, v in cum.items():
             stages[k] = round(v - prev, 3)
             prev = v
     imports = import_times(env)
     return {"planqa_search_s": [round(x, 2) for x in runs], "planqa_search_median_s": round(statistics.median(runs), 2),
+            "probe_peak_rss_mb": probe_rss,
             "python_startup_median_s": round(statistics.median(py_t), 3),
             "planqa_help_median_s": round(statistics.median(helps), 2),
             "stages_s (one probe process)": stages, "top_imports_s": imports,
@@ -659,17 +789,21 @@ def bench_serve(home: Path, questions: list[str], n_asks: int, rss_after: int) -
         out["asks"] = len(times) + 3
         out["rss_end_mb"] = proc_status(proc.pid)
     finally:
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.kill(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
+        if proc.returncode is None:
+            os.kill(proc.pid, signal.SIGTERM)        # our own child, by its PID
+            t_stop = time.perf_counter()
+            while True:
+                pid, status = os.waitpid(proc.pid, os.WNOHANG)
+                if pid:
+                    break
+                if time.perf_counter() - t_stop > 30:
+                    os.kill(proc.pid, signal.SIGKILL)
+                    pid, status = os.waitpid(proc.pid, 0)
+                    break
+                time.sleep(0.05)
+            proc.returncode = os.waitstatus_to_exitcode(status)
         logf.close()
         os.unlink(logf.name)
-    # cross-check: largest RSS of any child waited for so far (the serve process is the biggest)
-    out["children_maxrss_mb (getrusage)"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
     out["load_after"] = loadavg()
     return out
 
@@ -724,6 +858,10 @@ def lat_row(name: str, s: dict) -> str:
     return f"| {name} | {s.get('n', 0)} | {fmt(s.get('p50'))} | {fmt(s.get('p95'))} | {fmt(s.get('mean'))} | {fmt(s.get('max'))} |"
 
 
+def phase_rows(phases: dict[str, dict]) -> list[str]:
+    return [f"| {k} | {v['s']} | {v['calls']} |" for k, v in phases.items()]
+
+
 def write_report(R: dict, report: Path) -> None:
     report.mkdir(parents=True, exist_ok=True)
     slim = json.loads(json.dumps(R, default=str))
@@ -734,8 +872,9 @@ def write_report(R: dict, report: Path) -> None:
     m = R["machine"]
     L += ["# PlanQA benchmarks", "",
           f"Run {R['started']} ({'quick' if R['quick'] else 'full'} mode, {R['duration_s']:.0f} s). "
-          f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory']} RAM, Python {m['python']}.",
-          f"Load average (1/5/15 min) at start {R['load_start']}, at end {R['load_end']} — other jobs shared the "
+          f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory']} RAM, Python {m['python']}, "
+          f"torch threads {R.get('threads', {}).get('default_threads', '?')}.",
+          f"Load average (1/5/15 min) at start {R['load_start']}, at end {R['load_end']}. Other jobs shared the "
           "CPU, so absolute numbers are noisy; each section records its own load.", "",
           "Regenerate: `python -m eval.bench --report eval/reports` (full) or `--quick` (CI: no 100k, fewer "
           "repetitions). Synthetic generations are cached under `$PLANQA_HOME/bench-cache`.", "",
@@ -743,152 +882,213 @@ def write_report(R: dict, report: Path) -> None:
     for v in R["verdicts"]:
         res = "n/a (not run)" if v["pass"] is None else ("**PASS**" if v["pass"] else "**FAIL**")
         L.append(f"| {v['label']} | ≤ {v['limit']:g} {v['unit']} | {fmt(v['value'], v['unit'])} | {res} |")
+    if R.get("analysis"):
+        L += ["", "## Where the time goes", ""] + R["analysis"]
     b = R.get("build")
     if b:
         L += ["", "## (a) Index build over corpus/", "",
               f"{b['files']} files → {b['documents']} plans, {b['chunks']} chunks in **{b['wall_s']} s** "
               f"({b['chunks_per_s']} chunks/s overall; embedding {b['embed_chunks_per_s']} chunks/s). "
-              f"Index size {b['index_mb']} MB. Model load before the build: {R.get('model_load_s')} s. "
+              f"Index size {b['index_mb']} MB. Model load before the build (in-process): {R.get('model_load_s')} s. "
               f"Load {b['load_before']} → {b['load_after']}.", "", "| phase | seconds |", "|---|---|"]
         L += [f"| {k} | {v} |" for k, v in b["phases_s"].items()]
     w = R.get("warm_seed")
     if w:
         L += ["", "## (b) Warm latency at the seed corpus (in-process `Engine`)", "",
-              f"{w['questions']} gold questions, {w['chunks']} chunks, after {3} warm-up queries. "
-              f"Load {w['load_before']} → {w['load_after']}.", "",
+              f"{w['questions']} gold questions, {w['chunks']} chunks, after 3 warm-up queries. The ↳ rows time the "
+              f"same steps one by one, right after each search. Load {w['load_before']} → {w['load_after']}.", "",
               "| what | n | p50 ms | p95 ms | mean ms | max ms |", "|---|---|---|---|---|---|",
               lat_row("`Engine.search` (k=10)", w["search_ms"])]
-        L += [lat_row(f"  ↳ {k}", v) for k, v in w["search_parts_ms"].items()]
+        L += [lat_row(f"  ↳ {k.strip()}", v) for k, v in w["search_parts_ms"].items()]
         L += [lat_row("`Engine.ask`", w["ask_ms"])]
         L += [lat_row(f"  ↳ {k} (from timings_ms)", v) for k, v in w["ask_parts_ms"].items()]
         th = R.get("threads")
         if th:
-            L += ["", f"Query embedding alone (one question per call), torch threads: default = {th['default_threads']}:", "",
-                  "| torch threads | n | p50 ms | p95 ms | mean ms | max ms |", "|---|---|---|---|---|---|"]
+            L += ["", f"Embedding vs torch threads (default = {th['default_threads']}; load {th['load']}):", "",
+                  "| torch threads | one question: n | p50 ms | p95 ms | mean ms | max ms |",
+                  "|---|---|---|---|---|---|"]
             L += [lat_row(k.replace("threads_", ""), v) for k, v in th.items() if k.startswith("threads_")]
+            ps = [(k.replace("passages_threads_", ""), v) for k, v in th.items() if k.startswith("passages_threads_")]
+            if ps:
+                L += ["", "Batch of passages: " + "; ".join(f"{n} thread(s): {v['n']} passages in {v['s']} s "
+                                                             f"({v['chunks_per_s']} chunks/s)" for n, v in ps) + "."]
     sc = R.get("scale")
     if sc:
         L += ["", "## (c) Warm search latency at synthetic scale", "",
               "Synthetic chunks are perturbed copies of the real chunks (sentences shuffled, ~15% of words swapped "
-              "with words of other chunks, ~5% dropped, fresh doc ids; tasks/indicators copied), added to the seed "
-              "plans. **Their vectors are perturbed copies of the real chunk vectors** (gaussian noise σ="
-              f"{SYNTH_NOISE} per dimension, re-normalized) — 100k passages were *not* embedded on CPU. BM25 word "
+              "with words of other chunks, ~5% dropped, fresh doc ids; tasks/indicators copied) added next to the "
+              "seed plans. **Their vectors are perturbed copies of the real chunk vectors** (gaussian noise σ="
+              f"{SYNTH_NOISE} per dimension, re-normalized): 100k passages were *not* embedded on CPU. BM25 word "
               "tokens use a greedy longest match against the seed vocabulary instead of underthesea. Each "
-              "configuration is a real generation written by `index.writer.write_generation`.", "",
-              "| index | FAISS | docs | search p50 | p95 | ↳ query embedding p50 | ↳ analyse p50 | ↳ index retrieval p50 | p95 | ask p50 (n) | open index s | load |",
-              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+              "configuration is a real generation written by `index.writer.write_generation` and opened by the "
+              "real `Engine`.", "",
+              "| chunks | FAISS | docs | search p50 | p95 | ↳ query emb. p50 | ↳ analyse p50 | ↳ index retrieval p50 / p95 | ↳ BM25 p50 | ↳ FAISS p50 | FAISS p50 at 1 OpenMP thread | ask p50 (n) | open index s | load after |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for key, s in sc.items():
             n, kind = key.split("-")
             parts = s["search_parts_ms"]
             ir = parts["index retrieval (BM25+FAISS+fusion)"]
             ask = s.get("ask_ms", {})
-            L.append(f"| {int(n):,} chunks | {kind} | {s['documents']} | {fmt(s['search_ms']['p50'])} | "
+            L.append(f"| {int(n):,} | {kind} | {s['documents']} | {fmt(s['search_ms']['p50'])} | "
                      f"{fmt(s['search_ms']['p95'])} | {fmt(parts['query embedding']['p50'])} | "
-                     f"{fmt(parts['analyse']['p50'])} | {fmt(ir['p50'])} | {fmt(ir['p95'])} | "
+                     f"{fmt(parts['analyse']['p50'])} | {fmt(ir['p50'])} / {fmt(ir['p95'])} | "
+                     f"{fmt(parts['  of which BM25 scoring (both fields)']['p50'])} | "
+                     f"{fmt(parts['  of which FAISS top-100']['p50'])} | "
+                     f"{fmt(s.get('faiss_threads', {}).get('threads_1', {}).get('p50'))} | "
                      f"{fmt(ask.get('p50'))} ({ask.get('n', 0)}) | {s['open_index_s']} | {s['load_after']} |")
         for n, info in R.get("synthetic", {}).items():
-            bits = [f"{k}={v}" for k, v in info.items() if k not in ("homes",)]
-            L.append(f"\n{int(n):,}-chunk generations: " + ", ".join(bits) + ".")
+            if info.get("cached"):
+                L.append(f"\n{int(n):,}-chunk generations: reused from the cache "
+                         f"(size flat {info['index_mb']['flat']} MB, hnsw {info['index_mb']['hnsw']} MB).")
+                continue
+            L.append(f"\n{int(n):,}-chunk generations ({info.get('documents', '?')} documents): generating the "
+                     f"records took {info.get('generate_s')} s; `write_generation` flat {info.get('write_flat_s')} s, "
+                     f"hnsw (from the flat one) {info.get('write_hnsw_s')} s; size flat {info['index_mb']['flat']} MB, "
+                     f"hnsw {info['index_mb']['hnsw']} MB.")
+            for which in ("write_flat_phases", "write_hnsw_phases"):
+                if info.get(which):
+                    L += ["", f"`write_generation` phases ({which.split('_')[1]}):", "",
+                          "| function | s | calls |", "|---|---|---|"] + phase_rows(info[which])
     ing = R.get("ingest")
     if ing:
         L += ["", f"## (d) Adding one plan to the {int(ing['label']):,}-chunk index", "",
-              f"`ingest_files` of a 1-page plan: **{ing['ingest_s']} s** (status {ing['status']}); the next request "
-              f"reopens the snapshot in {ing['reopen_snapshot_s']} s, first search after it {ing['first_search_after_ms']} ms "
-              f"(new plan in top 3: {ing['new_plan_in_top3']}). A second, profiled ingest took "
-              f"{ing['profiled_second_ingest_s']} s (cProfile overhead included). Load {ing['load_before']} → {ing['load_after']}.",
-              "", "| function (cumulative, profiled run) | seconds |", "|---|---|"]
-        L += [f"| {k} | {v} |" for k, v in sorted(ing["profile_cumulative_s"].items(), key=lambda kv: -kv[1])]
+              f"`ingest_files` of a one-page plan: **{ing['ingest_s']} s** (status {ing['status']}). The next request "
+              f"reopens the snapshot in {ing['reopen_snapshot_s']} s; the first search after it took "
+              f"{ing['first_search_after_ms']} ms (new plan in the top 3: {ing['new_plan_in_top3']}). "
+              f"Load {ing['load_before']} → {ing['load_after']}.", "",
+              "Time inside each step of that ingest (nested steps are also counted in their caller):", "",
+              "| function | s | calls |", "|---|---|---|"] + phase_rows(ing["phases"])
         if ing.get("profile_text"):
-            L += ["", "<details><summary>cProfile of the profiled ingest (top 30 by cumulative time)</summary>", "",
+            L += ["", f"A second plan added under cProfile took {ing['profiled_second_ingest_s']} s (profiler "
+                      "overhead included).", "",
+                  "<details><summary>cProfile of that ingest (top 30 by cumulative time)</summary>", "",
                   "```", ing["profile_text"].strip(), "```", "</details>"]
+    rn = R.get("sql_renumber")
+    if rn:
+        L += ["", "The SQL of `index.writer._renumber` alone on a bare in-memory table "
+                  "(`UPDATE chunks SET row = (SELECT r FROM renum WHERE renum.id = chunks.id)`): as is "
+              + ", ".join(f"{int(k):,} rows {v} s" for k, v in rn["as_is_s"].items())
+              + "; with `CREATE UNIQUE INDEX temp.renum_id ON renum(id)` first "
+              + ", ".join(f"{int(k):,} rows {v} s" for k, v in rn["with_temp_index_s"].items()) + "."]
     c = R.get("cold")
     if c:
         L += ["", "## (e) Cold start", "",
-              f"`planqa search \"…\"` as a fresh process: runs {c['planqa_search_s']} s → median **{c['planqa_search_median_s']} s**. "
+              f"`planqa search \"…\"` as a fresh process: runs {c['planqa_search_s']} s → median "
+              f"**{c['planqa_search_median_s']} s**. "
               f"`planqa --help`: {c['planqa_help_median_s']} s; bare `python -c pass`: {c['python_startup_median_s']} s. "
               f"Load {c['load_before']} → {c['load_after']}.", "", "Stages of one probe process (seconds each):", "",
               "| stage | s |", "|---|---|"]
         L += [f"| {k} | {v} |" for k, v in c["stages_s (one probe process)"].items()]
+        L += ["", f"Peak RSS of that probe process (imports + model + index + 2 searches): {c.get('probe_peak_rss_mb')} MB."]
         L += ["", "Heaviest top-level imports (`python -X importtime`, cumulative s): " +
               ", ".join(f"{k} {v}" for k, v in c["top_imports_s"])]
     s = R.get("serve")
     if s:
         rss_key = next((k for k in s if k.startswith("rss_after_")), None)
-        L += ["", "## (e/f/g) `planqa serve`", "",
-              f"Ready (/healthz 200) **{s['serve_ready_s']} s** after launch; RSS at ready {s['rss_at_ready_mb']} MB.", "",
-              f"Sequential warm `POST /api/ask` over the gold questions ({s['asks']} requests incl. 3 warm-up): "
-              f"p50 **{s['http_ask_ms']['p50']} ms**, p95 {s['http_ask_ms']['p95']} ms, mean {s['http_ask_ms']['mean']} ms, "
-              f"max {s['http_ask_ms']['max']} ms.", "",
-              f"Memory: {rss_key}: {s.get(rss_key)} MB (VmHWM = peak RSS); at the end {s['rss_end_mb']} MB; "
-              f"getrusage children max RSS {s['children_maxrss_mb (getrusage)']} MB. Load {s['load_before']} → {s['load_after']}."]
-    if R.get("analysis"):
-        L += ["", "## Where the time goes", ""] + R["analysis"]
+        L += ["", "## (e, f, g) `planqa serve`", "",
+              f"Ready (/healthz 200 with the index loaded) **{s['serve_ready_s']} s** after launch; memory at that "
+              f"point {s['rss_at_ready_mb']} MB.", "",
+              f"Sequential warm `POST /api/ask` over the gold questions ({s['asks']} requests incl. 3 warm-up, one "
+              f"keep-alive connection): p50 **{s['http_ask_ms']['p50']} ms**, p95 {s['http_ask_ms']['p95']} ms, "
+              f"mean {s['http_ask_ms']['mean']} ms, max {s['http_ask_ms']['max']} ms.", "",
+              f"Memory (MB; VmHWM = peak RSS, from /proc): {rss_key.replace('_', ' ')}: {s.get(rss_key)}; at the end "
+              f"{s['rss_end_mb']}. Load {s['load_before']} → {s['load_after']}."]
     L.append("")
     (report / "bench.md").write_text("\n".join(L), encoding="utf-8")
 
 
 def analysis(R: dict) -> list[str]:
-    """Findings computed from the numbers (plus the known causes behind them)."""
+    """Findings computed from the numbers (with the causes found by reading the code)."""
     out = []
     w, th, c = R.get("warm_seed"), R.get("threads"), R.get("cold")
     if w:
         sp = w["search_parts_ms"]
         enc, ret = sp["query embedding"]["p50"], sp["index retrieval (BM25+FAISS+fusion)"]["p50"]
-        tot = w["search_ms"]["p50"]
-        out.append(f"- **Query embedding dominates warm search**: p50 {enc} ms of the {tot} ms `Engine.search` p50; "
-                   f"BM25+FAISS+fusion is {ret} ms and question analysis {sp['analyse']['p50']} ms. `Engine.ask` adds "
-                   f"the answer composition ({w['ask_parts_ms']['answer']['p50']} ms p50) on top of one search.")
+        out.append(f"- **Warm search/ask at the seed corpus = the query embedding.** Timed separately, embedding the "
+                   f"question is {enc} ms p50, BM25+FAISS+fusion {ret} ms and question analysis "
+                   f"{sp['analyse']['p50']} ms (`Engine.search` p50 {w['search_ms']['p50']} ms). `Engine.ask` adds "
+                   f"answer composition ({w['ask_parts_ms']['answer']['p50']} ms p50) to one search "
+                   f"(p50 {w['ask_ms']['p50']} ms).")
     if th and th.get("threads_1") and th.get(f"threads_{th['default_threads']}"):
         d, one = th[f"threads_{th['default_threads']}"]["p50"], th["threads_1"]["p50"]
-        out.append(f"- **Torch threads**: one-question embedding p50 is {d} ms at the default "
-                   f"{th['default_threads']} threads vs {one} ms at 1 thread on this (shared) machine. With other "
-                   "processes on the cores, OpenMP worker threads spin-wait for each other; a single short query "
-                   "has nothing to parallelize. Suggestion: encode queries with 1 thread (e.g. "
-                   "`torch.set_num_threads(1)` in the serving path, or honour `PLANQA_THREADS`, which is declared in "
-                   "index/settings.py but never read — `Embedder`/`load_embedder` always use all cores) and keep "
-                   "many threads only for batch passage encoding during builds.")
+        pd, p1 = th.get(f"passages_threads_{th['default_threads']}"), th.get("passages_threads_1")
+        extra = (f" For a batch of {pd['n']} passages: {pd['chunks_per_s']} chunks/s at {th['default_threads']} "
+                 f"threads vs {p1['chunks_per_s']} at 1." if pd and p1 else "")
+        out.append(f"- **Torch threads.** One-question embedding p50 is {d} ms with the default "
+                   f"{th['default_threads']} threads and {one} ms with 1 thread on this machine (shared, loaded)."
+                   f"{extra} With other processes on the cores, OpenMP workers spin-wait for each other, and a "
+                   "single short query has little to split. Suggestion: encode queries with 1 thread in the serving "
+                   "path (or at least honour `PLANQA_THREADS`: it is declared in index/settings.py but never read; "
+                   "`load_embedder` → `Embedder(threads=None)` always takes every core). Even at 1 thread the "
+                   "embedding alone is above the 40 ms search target on this CPU; a cache of query vectors only "
+                   "helps repeated questions, so a smaller/quantized query encoder (ONNX Runtime int8) would be the "
+                   "next step.")
     if c:
         st = c["stages_s (one probe process)"]
-        heavy = sorted(st.items(), key=lambda kv: -kv[1])[:3]
-        out.append(f"- **Cold `planqa search` ({c['planqa_search_median_s']} s)**: the largest stages are "
+        heavy = sorted(st.items(), key=lambda kv: -kv[1])[:4]
+        out.append(f"- **Cold `planqa search` ({c['planqa_search_median_s']} s) and `planqa serve` readiness "
+                   f"({R.get('serve', {}).get('serve_ready_s')} s)** are dominated by imports and the model: "
                    + ", ".join(f"{k} {v} s" for k, v in heavy)
-                   + ". Loading the embedding model means importing torch/transformers/sentence-transformers and "
-                     "building a float32 model from the float16 safetensors. Suggestions: a long-lived process "
-                     "(`planqa serve`) for interactive use; for the CLI, answer BM25-only when `--fast`/no model is "
-                     "needed, or keep a float32 copy of the weights to skip the dtype conversion; avoid importing "
-                     "sentence-transformers (load the BERT encoder with `transformers.AutoModel` + mean pooling).")
+                   + ". `sentence_transformers` alone pulls in a large part of transformers (and its optional "
+                     "integrations) at import time; torch is next. Suggestions: load the BERT encoder with "
+                     "`transformers.AutoModel` + mean pooling + normalize (what the 3 sentence-transformers modules "
+                     "do) and skip `sentence_transformers`; store float32 weights to skip the float16 → float32 "
+                     "conversion at every load; for the CLI, a BM25-only path when the model is not needed, or send "
+                     "CLI queries to a running `planqa serve`.")
     sc = R.get("scale", {})
-    big = sc.get("100000-flat") or sc.get("10000-flat")
-    if big and w:
+    big_key = "100000-flat" if "100000-flat" in sc else ("10000-flat" if "10000-flat" in sc else None)
+    if big_key and w:
+        big = sc[big_key]
+        n = big_key.split("-")[0]
         ir = big["search_parts_ms"]["index retrieval (BM25+FAISS+fusion)"]["p50"]
+        bm = big["search_parts_ms"]["  of which BM25 scoring (both fields)"]["p50"]
+        fs = big["search_parts_ms"]["  of which FAISS top-100"]["p50"]
         an = big["search_parts_ms"]["analyse"]["p50"]
-        out.append(f"- **Scale**: at {big['chunks']:,} chunks (flat) the index side of a search is {ir} ms p50 "
-                   f"(seed: {w['search_parts_ms']['index retrieval (BM25+FAISS+fusion)']['p50']} ms) and question "
-                   f"analysis {an} ms (it matches plan names against all {big['documents']} documents); opening the "
-                   f"snapshot takes {big['open_index_s']} s (every chunk row is read from SQLite into Python lists), "
-                   "which each process pays at start and after every ingest.")
-        hn = sc.get(("100000" if "100000-hnsw" in sc else "10000") + "-hnsw")
+        out.append(f"- **Scale ({int(n):,} chunks, flat).** Index side of a search {ir} ms p50 (BM25 {bm} ms, "
+                   f"FAISS {fs} ms, the rest is numpy fusion over full-length score arrays) vs "
+                   f"{w['search_parts_ms']['index retrieval (BM25+FAISS+fusion)']['p50']} ms at the seed corpus; "
+                   f"question analysis grows to {an} ms because `detect_scope` matches plan names against all "
+                   f"{big['documents']} documents on every question (cache the per-document aliases once per "
+                   f"snapshot). Opening the snapshot takes {big['open_index_s']} s (every chunk row is read from "
+                   "SQLite into Python lists): each process pays it at start and again after every ingest.")
+        hn = sc.get(f"{n}-hnsw")
+        ft = big.get("faiss_threads", {})
+        f1 = ft.get("threads_1", {}).get("p50")
         if hn:
-            out.append(f"- **FAISS hnsw vs flat** at the same size: index retrieval p50 "
-                       f"{hn['search_parts_ms']['index retrieval (BM25+FAISS+fusion)']['p50']} ms vs {ir} ms — "
-                       "the dense search is a small part; BM25 scoring over all chunks and the numpy fusion over "
-                       "full-length score arrays are the rest. Note `dense_scores` asks FAISS for k = all chunks "
-                       "whenever a filter mask is set (scoped questions), which is slow with hnsw at scale.")
+            out.append(f"- **FAISS at {int(n):,}**: top-100 p50 {fs} ms with flat "
+                       f"({f1} ms when FAISS is limited to 1 OpenMP thread: the same spin-wait effect as torch), "
+                       f"{hn['search_parts_ms']['  of which FAISS top-100']['p50']} ms with hnsw. Suggestions: "
+                       "`faiss.omp_set_num_threads(1)` for single-query search, and hnsw above a few tens of "
+                       "thousands of chunks. Caveat in `rag/retrieve.py`: `dense_scores` asks FAISS for k = *all* "
+                       "chunks whenever a filter mask is set (scoped questions, `--doc` filters), which defeats "
+                       "hnsw and sorts every score per query.")
     ing = R.get("ingest")
     if ing:
-        prof = sorted(ing["profile_cumulative_s"].items(), key=lambda kv: -kv[1])
-        top = [f"{k} {v} s" for k, v in prof if not k.endswith("write_generation")][:6]
-        out.append(f"- **Ingest at {int(ing['label']):,} chunks ({ing['ingest_s']} s)**: " + ", ".join(top) +
-                   ". Adding one plan rewrites the whole generation: copy of store.sqlite, re-reading every chunk's "
-                   "JSON tokens, rebuilding both BM25 indexes and FAISS, hashing and fsyncing every file; plus "
-                   "opening the full previous snapshot and a MinHash signature of every existing document for "
-                   "duplicate detection. Suggestions: store MinHash signatures at write time, classify against a "
-                   "light metadata read instead of a full `IndexSnapshot`, keep tokens in a compact binary column "
-                   "(or reuse the previous bm25s arrays), and append to FAISS instead of rebuilding.")
+        ph = ing["phases"]
+        top = [f"{k} {v['s']} s" for k, v in ph.items() if k not in ("build.write_generation",)][:6]
+        rn = ph.get("writer._renumber", {}).get("s")
+        out.append(f"- **Adding one plan at {int(ing['label']):,} chunks takes {ing['ingest_s']} s** "
+                   f"(write_generation {ph.get('build.write_generation', {}).get('s')} s): " + ", ".join(top) + ".")
+        if rn is not None:
+            sq = R.get("sql_renumber", {})
+            out.append(f"  - `index/writer.py::_renumber` ({rn} s) is **quadratic**: `UPDATE chunks SET row = (SELECT r "
+                       "FROM renum WHERE renum.id = chunks.id)` scans the unindexed temp table `renum` once per chunk "
+                       f"(bare SQL: {sq.get('as_is_s')} s by row count). One line fixes it: "
+                       "`CREATE UNIQUE INDEX temp.renum_id ON renum(id)` before the UPDATE (bare SQL then "
+                       f"{sq.get('with_temp_index_s')} s), or `UPDATE … FROM renum`. It also hits every full build and "
+                       "every delete.")
+        out.append("  - The other costs are the full rewrite of the generation on each change: a MinHash signature "
+                   "of **every** existing document for duplicate detection (`_classify` → `dedup.signature`; store "
+                   "the signatures at write time instead), re-reading every chunk's JSON tokens (`_all_tokens`), "
+                   "rebuilding both BM25 indexes and FAISS from scratch, copying store.sqlite, and hashing + "
+                   "fsyncing every file (`seal_generation`).")
     s = R.get("serve")
     if s and w:
+        rk = next((k for k in s if k.startswith("rss_after_")), None)
         out.append(f"- **HTTP `/api/ask`** p50 {s['http_ask_ms']['p50']} ms vs in-process `Engine.ask` p50 "
-                   f"{w['ask_ms']['p50']} ms: the HTTP/JSON layer adds little; the same query-embedding cost applies.")
+                   f"{w['ask_ms']['p50']} ms: the HTTP/JSON layer adds little; the query embedding dominates here "
+                   f"too. Peak RSS of the server {s.get(rk, {}).get('VmHWM')} MB, mostly torch + the model "
+                   f"(at ready: {s['rss_at_ready_mb'].get('VmRSS')} MB); it does not grow with asks.")
     return out
 
 
@@ -936,7 +1136,8 @@ def main(argv: list[str] | None = None) -> int:
     eng = Engine(seed_home, embedder=embedder)
     R["warm_seed"] = bench_warm(eng, seed_q, "seed")
     log(f"    search p50 {R['warm_seed']['search_ms']['p50']} ms, ask p50 {R['warm_seed']['ask_ms']['p50']} ms")
-    R["threads"] = bench_threads(embedder, qs[: (20 if quick else 60)])
+    passages = [c.retrieval_text for r in seed_records for c in r.parsed.chunks][: (16 if quick else 32)]
+    R["threads"] = bench_threads(embedder, qs[: (20 if quick else 60)], passages)
 
     scales = [10_000] if quick else [10_000, 100_000]
     scale_q = qs[::9] if quick else qs[::3]           # 25 / 75 questions
@@ -955,8 +1156,9 @@ def main(argv: list[str] | None = None) -> int:
     log(f"(d) adding one plan to the {n_ing}-chunk index…")
     with tempfile.TemporaryDirectory(prefix="planqa-bench-") as td:
         R["ingest"] = bench_ingest(Path(R["synthetic"][str(n_ing)]["homes"]["flat"]), cache, models, embedder,
-                                   Path(td), str(n_ing))
+                                   Path(td), str(n_ing), profile=quick)
     log(f"    ingest {R['ingest']['ingest_s']} s")
+    R["sql_renumber"] = sql_renumber_check(quick)
 
     del eng
     log("(e) cold start of `planqa search`…")
@@ -977,6 +1179,16 @@ def main(argv: list[str] | None = None) -> int:
     for v in R["verdicts"]:
         res = "n/a" if v["pass"] is None else ("PASS" if v["pass"] else "FAIL")
         print(f"  {res:4}  {v['label']}: {fmt(v['value'], v['unit'])} (target ≤ {v['limit']:g} {v['unit']})")
+    b, w, s = R["build"], R["warm_seed"], R["serve"]
+    print(f"\n  build: {b['chunks']} chunks in {b['wall_s']} s ({b['chunks_per_s']} chunks/s; embed {b['phases_s']['embed']} s)")
+    print(f"  seed: search p50/p95 {w['search_ms']['p50']}/{w['search_ms']['p95']} ms, "
+          f"ask p50/p95 {w['ask_ms']['p50']}/{w['ask_ms']['p95']} ms")
+    for key, sc in R["scale"].items():
+        print(f"  {key}: search p50/p95 {sc['search_ms']['p50']}/{sc['search_ms']['p95']} ms "
+              f"(index side p50 {sc['search_parts_ms']['index retrieval (BM25+FAISS+fusion)']['p50']} ms)")
+    print(f"  ingest one plan at {R['ingest']['label']} chunks: {R['ingest']['ingest_s']} s")
+    print(f"  serve: ready {s['serve_ready_s']} s; POST /api/ask p50/p95 {s['http_ask_ms']['p50']}/"
+          f"{s['http_ask_ms']['p95']} ms; peak RSS {s.get('rss_after_' + str(min(200, n_asks)) + '_asks_mb')} MB")
     print(f"\nReport: {args.report / 'bench.md'} and bench.json  (load {R['load_start']} → {R['load_end']})")
     return 0
 

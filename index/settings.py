@@ -40,7 +40,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_question_chars", 1000, "PLANQA_MAX_QUESTION_CHARS", "Longest accepted question, in characters."),
     Setting("model_dir", "", "PLANQA_MODEL_DIR", "Another sentence-transformers model folder (with planqa-model.json) instead of e5-small."),
     Setting("faiss_index", "flat", "PLANQA_FAISS_INDEX", "Dense index type: flat (exact) | hnsw (large corpora)."),
-    Setting("weight_bm25", 1.5, "PLANQA_WEIGHT_BM25", "Fusion weight of BM25 (accented + folded fields) in hybrid retrieval."),
+    Setting("weight_bm25", 1.0, "PLANQA_WEIGHT_BM25", "Fusion weight of BM25 (accented + folded fields) in hybrid retrieval."),
     Setting("weight_dense", 1.0, "PLANQA_WEIGHT_DENSE", "Fusion weight of dense e5 retrieval in hybrid retrieval."),
     Setting("rrf_k", 60, "PLANQA_RRF_K", "Reciprocal-rank-fusion constant k (only used when the fusion is rrf)."),
     Setting("llm_url", "", "PLANQA_LLM_URL", "Optional OpenAI-compatible endpoint used only to rephrase cited answers."),

@@ -6,6 +6,7 @@ a new generation the next request opens it (a snapshot already in use stays vali
 """
 from __future__ import annotations
 
+import contextvars
 import json
 import threading
 import time
@@ -26,6 +27,7 @@ from rag.retrieve import Weights, filter_mask, hybrid_search
 from rag.types import Answer, Hit
 
 TASK_INTENTS = ("who", "who_partner", "when", "result")
+_PINNED: contextvars.ContextVar = contextvars.ContextVar("planqa_request_snapshot", default=None)
 
 
 class Engine:
@@ -61,7 +63,11 @@ class Engine:
         return {"name": e.name, "dim": e.dim, "fingerprint": e.fingerprint}
 
     def snapshot(self) -> IndexSnapshot:
-        """The live generation, reopened only when ``CURRENT`` changed."""
+        """The live generation, reopened only when ``CURRENT`` changed (inside
+        :meth:`compose`: the snapshot of the request being answered)."""
+        pinned = _PINNED.get()
+        if pinned is not None and pinned[0] is self:
+            return pinned[1]
         token = current_token(self.home)
         if self._snap is None or token != self._token:
             with self._lock:
@@ -83,9 +89,10 @@ class Engine:
         return question.strip()
 
     def search(self, query: str, k: int = 10, filters: dict | None = None,
-               methods: tuple[str, ...] = ("bm25_word", "bm25_fold", "dense"), q: Query | None = None) -> list[Hit]:
+               methods: tuple[str, ...] = ("bm25_word", "bm25_fold", "dense"), q: Query | None = None,
+               snap: IndexSnapshot | None = None) -> list[Hit]:
         query = self._check(query)
-        snap = self.snapshot()
+        snap = snap or self.snapshot()
         q = q or analyse(query, snap.documents)
         mask = filter_mask(snap, filters)
         qvec = self.embedder.encode_queries([query])[0] if "dense" in methods else None
@@ -103,7 +110,8 @@ class Engine:
         scope_filters = dict(filters or {})
         if q.scope and not scope_filters.get("doc_id"):
             scope_filters["doc_id"] = q.scope
-        hits = self.search(question, k=30, filters=scope_filters, q=q)
+        # the same snapshot end to end: a generation swapped in meanwhile must not mix in
+        hits = self.search(question, k=30, filters=scope_filters, q=q, snap=snap)
         t2 = time.perf_counter()
         answer = self.compose(snap, q, hits)
         if self.llm is not None:
@@ -114,6 +122,15 @@ class Engine:
         return answer
 
     def compose(self, snap: IndexSnapshot, q: Query, hits: list[Hit]) -> Answer:
+        # helpers below that call self.snapshot() get this request's snapshot, never a
+        # generation a writer swapped in meanwhile (that would mix two indexes: torn answers)
+        token = _PINNED.set((self, snap))
+        try:
+            return self._compose(snap, q, hits)
+        finally:
+            _PINNED.reset(token)
+
+    def _compose(self, snap: IndexSnapshot, q: Query, hits: list[Hit]) -> Answer:
         units = units_from_hits(snap, hits)
         if any(i in q.intents for i in (*TASK_INTENTS, "number", "list")):
             units += table_units(snap, candidate_docs(q, hits), units)

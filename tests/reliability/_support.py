@@ -251,7 +251,8 @@ def index_state(home: Path, deep: bool = True) -> dict:
             texts[d] = snap.document_text(d)
         assert texts[d][snap.chunks.starts[i]:snap.chunks.ends[i]] == snap.chunks.texts[i], f"chunk {i} span"
     return {"generation": snap.name, "documents": sorted(snap.documents), "chunks": n,
-            "primary": sorted(snap.primary_documents())}
+            "primary": sorted(snap.primary_documents()),
+            "duplicates": {k: v["duplicate_of"] for k, v in snap.documents.items() if v.get("duplicate_of")}}
 
 
 def generations(home: Path) -> set[str]:

@@ -82,6 +82,27 @@ def _check_answer(c, body: dict, label: str, texts: dict) -> None:
         assert texts[cit["doc_id"]][cit["start"]:cit["end"]] == cit["quote"], (label, cit)
 
 
+def _search_status(c, server, q: str) -> int:
+    """GET /api/search?q=…; a query too long for the HTTP client goes over a raw socket."""
+    import socket
+    from urllib.parse import quote
+
+    target = "/api/search?k=5&q=" + quote(q)
+    if len(target) < 60_000:
+        return c.get(target).status_code
+    with socket.create_connection(("127.0.0.1", server.port), timeout=60) as sock:
+        sock.sendall(f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
+        data = b""
+        try:
+            while chunk := sock.recv(65536):
+                data += chunk
+        except ConnectionResetError:
+            pass
+    # an over-long request line may be refused by the HTTP layer with a 4xx, or the
+    # connection closed without an answer (status 0): both are fine, a 5xx is not
+    return int(data.split(b" ", 2)[1]) if data.startswith(b"HTTP/") else 0
+
+
 def test_bad_questions(main_server):
     rows, texts = [], {}
     with main_server.client() as c:
@@ -104,9 +125,8 @@ def test_bad_questions(main_server):
                 _check_error(s, label)
             search_status = ""
             if isinstance(payload, dict) and isinstance(payload.get("question"), str):
-                g = c.get("/api/search", params={"q": payload["question"], "k": 5})
-                assert g.status_code < 500, (label, g.status_code, g.text[:300])
-                search_status = g.status_code
+                search_status = _search_status(c, main_server, payload["question"])
+                assert search_status < 500, (label, search_status)
             rows.append({"input": label, "ask": r.status_code, "outcome": outcome, "stream": s.status_code,
                          "search": search_status})
         # content types other than JSON
