@@ -41,6 +41,11 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 DOCS_CSP = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"
 
 
+class EventStream(StreamingResponse):
+    """Server-Sent Events (so the OpenAPI schema documents text/event-stream, not JSON)."""
+    media_type = "text/event-stream"
+
+
 def error_body(status: int, error: str, detail: str = "", code: str = "") -> JSONResponse:
     return JSONResponse({"error": error, "detail": detail, "code": code or str(status)}, status_code=status)
 
@@ -148,7 +153,10 @@ def require_key(x_api_key: str | None = Header(None, alias="X-API-Key")) -> None
 def _safe_name(name: str) -> str:
     base = os.path.basename((name or "").replace("\\", "/")).strip()
     base = re.sub(r"[^\w.\- ]+", "", base, flags=re.UNICODE).strip(" .")
-    return base[:120] or "upload.txt"
+    stem, suffix = os.path.splitext(base)
+    if len(suffix) > 8:                # not an extension, just a dot in the name
+        stem, suffix = base, ""
+    return (stem[:120 - len(suffix)] + suffix) if stem else "upload.txt"
 
 
 def _install_routes(app: FastAPI) -> None:
@@ -194,7 +202,7 @@ def _install_routes(app: FastAPI) -> None:
         ans = engine().ask(body.question, body.filter_dict)
         return JSONResponse(ans.to_dict(), headers={"X-Answer-Id": ans.id})
 
-    @app.post("/api/ask/stream", responses=ERRORS, tags=["ask"],
+    @app.post("/api/ask/stream", responses=ERRORS, tags=["ask"], response_class=EventStream,
               description="Server-Sent Events: `status` → `answer` (the /api/ask JSON) → `done`; or `error`.")
     def ask_stream(body: AskIn):
         eng = engine()

@@ -21,8 +21,12 @@ def load_gold(path: Path | None = None, split: str | None = None) -> list[dict]:
 
 
 def gold_docs(q: dict) -> set[str]:
+    """Gold doc ids as the index names them (file stems are slugified at ingest)."""
+    from index.catalog import slugify
+
     d = q.get("doc")
-    return set() if d is None else ({d} if isinstance(d, str) else set(d))
+    ids = set() if d is None else ({d} if isinstance(d, str) else set(d))
+    return ids | {slugify(i) for i in ids}
 
 
 @dataclass

@@ -119,7 +119,13 @@ def ingest_files(home: Path, paths: list[Path], embedder, names: list[str] | Non
         if Path(name).suffix.lower() not in SUPPORTED:
             raise UnsupportedFile(f"Định dạng không hỗ trợ / unsupported file type: {name}. "
                                   f"Hỗ trợ / supported: {', '.join(SUPPORTED)}")
-        p = parse_file(Path(path), doc_id=doc_id_for(Path(name)))
+        try:
+            p = parse_file(Path(path), doc_id=doc_id_for(Path(name)))
+        except PlanQAError as exc:       # name the file the user sent, not its temporary copy
+            if Path(path).name != name:
+                exc.message = exc.message.replace(Path(path).name, name)
+                exc.args = (exc.message,)
+            raise
         p.document.source_file = name
         parsed.append(p)
     if dry_run:

@@ -26,7 +26,7 @@ _MONEY_Q = re.compile(r"\b(bao nhieu|may) (tien|dong|trieu|ty|nghin)\b|\b(kinh p
 _MONEY_E = re.compile(r"\d[\d.,]*\s*(trieu|ty|nghin|dong|vnd)\b")
 _PERSON_Q = re.compile(r"\bho ten\b|\bho va ten\b|\bten (la )?gi\b|^ai la\b")
 _NOT_NOUNS = set("phan tram tien la nam thang ngay lan so nao gi dat duoc can phai the".split())
-_COUNT_Q = re.compile(r"\bbao nhieu ([a-z]+(?: [a-z]+)?)")
+_COUNT_Q = re.compile(r"\bbao nhieu ([a-z]+(?: [a-z]+)?)")  # "bao nhiêu tài khoản", not "bao nhiêu %"
 
 
 def _name_runs(question: str) -> list[list[str]]:
@@ -77,7 +77,12 @@ def type_mismatch(folded_question: str, evidence_text: str) -> str | None:
         return "person"
     m = _COUNT_Q.search(folded_question)
     if m:
-        noun = [w for w in m.group(1).split() if w not in _NOT_NOUNS][:2]
+        from rag.query import STOPWORDS
+        noun = []
+        for w in m.group(1).split():          # the counted noun: words up to the first function word
+            if w in _NOT_NOUNS or w in STOPWORDS or w in ("va", "hoac"):
+                break
+            noun.append(w)
         if noun and not _counted(" ".join(noun), ev):
             return "count"
     return None

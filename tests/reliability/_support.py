@@ -200,7 +200,15 @@ class Server:
                 pids += [int(p) for p in (task / "children").read_text().split()]
             except OSError:
                 pass
-        return pids
+        workers = []
+        for pid in pids:                       # not multiprocessing's resource tracker
+            try:
+                cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+            except OSError:
+                continue
+            if b"resource_tracker" not in cmd:
+                workers.append(pid)
+        return workers
 
     def log_text(self) -> str:
         try:

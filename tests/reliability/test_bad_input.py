@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import threading
 import uuid
 import zipfile
@@ -239,6 +240,7 @@ def test_bad_uploads_leave_index_unchanged(main_server, tmp_path):
             r = c.post("/api/documents", headers=h, files={"file": (name, data, "application/octet-stream")})
             assert r.status_code in expected, (label, r.status_code, r.text[:300])
             _check_error(r, label)
+            assert not re.search(r"\btmp\w{6,}", r.text), f"error names the temporary file: {r.text[:200]}"
             assert _state(c) == state0, f"{label} changed the index"
             rows.append({"upload": label, "status": r.status_code, "code": r.json()["code"],
                          "error": r.json()["error"][:80], "index_unchanged": True})
@@ -294,10 +296,10 @@ def test_bad_uploads_leave_index_unchanged(main_server, tmp_path):
     S.record("bad_uploads", bad_inputs_tried=len(rows), server_errors_5xx=0, cases=rows)
 
 
-TRAVERSAL_NAMES = ["../../../../tmp/{tag}.txt", "..\\..\\..\\{tag}.txt", "/etc/{tag}.txt", "a/b/../../../{tag}.txt",
-                   "....//....//{tag}.txt", "%2e%2e%2f{tag}.txt", "{tag}\r\nX-Injected: 1.txt",
-                   "~/{tag}.txt", "C:\\Windows\\{tag}.txt", " ../ {tag} .txt ", "{tag}" + "ả" * 300 + ".txt",
-                   "<script>{tag}</script>.txt", "{tag}.txt;rm -rf ~", "{tag}.txt\x00.exe"]
+TRAVERSAL_NAMES = ["../../../../tmp/{tag}.txt", "..\\..\\..\\{tag}.txt", "/etc/{tag}.txt", "....//....//{tag}.txt",
+                   "%2e%2e%2f{tag}.txt", "{tag}\r\nX-Injected: 1.txt", "C:\\Windows\\{tag}.txt",
+                   "{tag}" + "ả" * 300 + ".txt", "<script>{tag}</script>.txt", "{tag}.txt;rm -rf ~",
+                   "{tag}.txt\x00.exe"]
 
 
 def test_upload_file_names_never_reach_the_filesystem_unsanitized(main_server, tmp_path):

@@ -17,6 +17,7 @@ schemathesis = pytest.importorskip("schemathesis")
 
 def test_schemathesis_every_operation_no_server_errors(main_server):
     from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis.errors import Unsatisfiable
     from schemathesis import GenerationMode
     from schemathesis.checks import not_a_server_error
     from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
@@ -27,9 +28,10 @@ def test_schemathesis_every_operation_no_server_errors(main_server):
     assert len(ops) >= 9, [op.label for op in ops]
     with main_server.client() as c:
         seed_docs = {d["id"] for d in c.get("/api/documents").json()["documents"]}
-    per_op = S.scaled(30, 8)
+    per_op = S.scaled(20, 6)
     cases, statuses, errors, findings = Counter(), Counter(), [], Counter()
     finding_examples: dict[str, str] = {}
+    not_applicable: list[str] = []
     t0 = time.perf_counter()
     for op in ops:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
@@ -50,16 +52,23 @@ def test_schemathesis_every_operation_no_server_errors(main_server):
                 statuses[resp.status_code] += 1
                 try:
                     case.validate_response(resp, checks=[not_a_server_error])
-                except Exception as exc:
+                except BaseException as exc:             # schemathesis raises an exception group
+                    if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                        raise
                     errors.append(f"{op.label} [{mode.value}] → {resp.status_code}: {str(exc)[:300]}")
                 for check in (status_code_conformance, content_type_conformance, response_schema_conformance):
                     try:
                         case.validate_response(resp, checks=[check])
-                    except Exception as exc:
+                    except BaseException as exc:
+                        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                            raise
                         key = f"{check.__name__}: {op.label} → {resp.status_code}"
                         findings[key] += 1
                         finding_examples.setdefault(key, str(exc).strip().splitlines()[0][:160])
-            fuzz()
+            try:
+                fuzz()
+            except Unsatisfiable:        # e.g. no invalid request exists for an operation without inputs
+                not_applicable.append(f"{op.label} [{mode.value}]")
     elapsed = time.perf_counter() - t0
     with main_server.client() as c:            # leave the shared index as it was
         for d in c.get("/api/documents").json()["documents"]:
@@ -72,8 +81,8 @@ def test_schemathesis_every_operation_no_server_errors(main_server):
              operations_list=[op.label for op in ops], examples_per_operation_and_mode=per_op,
              fuzz_cases=total, statuses={str(k): v for k, v in sorted(statuses.items())},
              server_errors_5xx=sum(v for k, v in statuses.items() if k >= 500), transport_errors=len(errors),
-             duration_s=round(elapsed, 1),
+             duration_s=round(elapsed, 1), no_invalid_request_possible=not_applicable,
              schema_findings_not_failing={k: f"{v}× {finding_examples[k]}" for k, v in findings.most_common(12)})
     assert not errors, "\n".join(errors[:10])
     assert all(k < 500 for k in statuses), statuses
-    assert total >= len(ops) * 2 * min(per_op, 5)
+    assert all(any(k.startswith(op.label + " [") for k in cases) for op in ops), cases

@@ -1,5 +1,7 @@
 """Observability of the real server: one structured JSON log line per request (latency,
-status, answer id, worker) and a /healthz that reports readiness."""
+status, answer id, worker) and a /healthz that reports readiness (the not-ready side —
+503 with the fix to apply, then ready after `planqa index build` — is checked by
+test_faults.py::test_corrupt_or_missing_index_files_clear_error_and_build_repairs)."""
 from __future__ import annotations
 
 import json
@@ -47,32 +49,3 @@ def test_structured_request_logs_and_healthz(main_server):
     keys = sorted(ln)
     S.record("observability", structured_log_fields=keys, example_log_line=ln,
              healthz=health, log_lines_total=len(lines))
-
-
-def test_healthz_reports_not_ready_without_an_index(tmp_path, model_dir):
-    """A server over an empty data folder starts, says so on /healthz (503, not_ready, the
-    fix to apply) and becomes ready by itself once an index is built."""
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "models").symlink_to(model_dir)
-    server = S.Server(home, tmp_path / "server.log", workers=1)
-    server.start(ready=False)
-    try:
-        with server.client() as c:
-            h = c.get("/healthz")
-            assert h.status_code == 503 and h.json()["status"] == "not_ready" and not h.json()["index_loaded"]
-            assert "planqa index build" in h.json()["error"]
-            a = c.post("/api/ask", json={"question": "Ai ký kế hoạch?"})
-            assert a.status_code == 503 and a.json()["code"] == "index_missing"
-            corpus = tmp_path / "corpus"
-            corpus.mkdir()
-            (corpus / "ke-hoach-1.txt").write_text(S.make_plan(1), encoding="utf-8")
-            b = S.run_cli(["index", "build", "--corpus", str(corpus)], home)
-            assert b.returncode == 0, b.stderr[-2000:]
-            h2 = c.get("/healthz")
-            assert h2.status_code == 200 and h2.json()["documents"] == 1, h2.text
-    finally:
-        server.stop()
-    assert "Traceback" not in server.log_text()
-    S.record("observability", healthz_without_index=h.json(), healthz_after_build=h2.json())
-    S.bump("observability", "recoveries")
