@@ -36,6 +36,9 @@ STATIC = Path(__file__).parent / "static"
 log = logging.getLogger("planqa.api")
 ERRORS = {400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut},
           413: {"model": ErrorOut}, 415: {"model": ErrorOut}, 422: {"model": ErrorOut}, 503: {"model": ErrorOut}}
+# the stream's errors are JSON even though its 200 is text/event-stream
+STREAM_ERRORS = {code: {"description": "Error", "content": {"application/json": {"schema": {
+    "$ref": "#/components/schemas/ErrorOut"}}}} for code in ERRORS}
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
 DOCS_CSP = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"
@@ -202,7 +205,7 @@ def _install_routes(app: FastAPI) -> None:
         ans = engine().ask(body.question, body.filter_dict)
         return JSONResponse(ans.to_dict(), headers={"X-Answer-Id": ans.id})
 
-    @app.post("/api/ask/stream", responses=ERRORS, tags=["ask"], response_class=EventStream,
+    @app.post("/api/ask/stream", responses=STREAM_ERRORS, tags=["ask"], response_class=EventStream,
               description="Server-Sent Events: `status` → `answer` (the /api/ask JSON) → `done`; or `error`.")
     def ask_stream(body: AskIn):
         eng = engine()

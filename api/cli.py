@@ -8,7 +8,9 @@ entry-point group, so this module never imports eval/ by name.
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import sys
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -171,8 +173,24 @@ def serve(host: str = typer.Option("127.0.0.1", help="Địa chỉ lắng nghe."
     log_config["handlers"]["planqa"] = {"formatter": "planqa", "class": "logging.StreamHandler",
                                         "stream": "ext://sys.stderr"}
     log_config["loggers"]["planqa"] = {"handlers": ["planqa"], "level": "INFO", "propagate": False}
+    # a key pasted into a URL by mistake (?X-API-Key=…) must not end up in the access log
+    log_config.setdefault("filters", {})["redact"] = {"()": "api.cli.RedactSecrets"}
+    log_config["handlers"]["access"]["filters"] = ["redact"]
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info",
                 log_config=log_config)
+
+
+class RedactSecrets(logging.Filter):
+    """Masks key-like query parameters (X-API-Key=, api_key=, token=…) in access-log lines."""
+    PATTERN = re.compile(r"(?i)((?:x-)?api[-_]?key|token|secret|password)=[^&\s\"]*")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(self.PATTERN.sub(r"\1=[redacted]", a) if isinstance(a, str) else a
+                                for a in record.args)
+        elif isinstance(record.msg, str):
+            record.msg = self.PATTERN.sub(r"\1=[redacted]", record.msg)
+        return True
 
 
 @app.command()

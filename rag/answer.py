@@ -41,6 +41,7 @@ class Composer:
     def __init__(self, snap: IndexSnapshot, q: Query, th: Thresholds):
         self.snap, self.q, self.th = snap, q, th
         self.citations: list[Citation] = []
+        self._headings: dict[str, dict[tuple, str]] = {}
 
     # ------------------------------------------------------------ citations
 
@@ -92,12 +93,20 @@ class Composer:
         owner = f" (theo dõi: {ind['owner']})" if ind.get("owner") else ""
         return f"{_short(ind.get('name', ''), 140)}: {vals}{owner} {ref}"
 
+    def section_heading(self, doc_id: str, path: list[str]) -> str:
+        """The full heading of a section (chunk headings are shortened for retrieval)."""
+        if doc_id not in self._headings:
+            self._headings[doc_id] = {tuple(sec["path"]): sec["heading"] for sec in self.snap.sections(doc_id)}
+        return self._headings[doc_id].get(tuple(path), "")
+
     def sentence_line(self, u: Unit) -> str:
         ref = self.cite(u.doc_id, u.start, u.end, u.section_path, u.match)
         lead = ""
         if any(i in self.q.intents for i in ("who", "who_partner", "when")) and u.heading:
-            last = u.heading.split("›")[-1].strip()
-            if last and vt.compact(last)[:40] not in vt.compact(u.text):
+            last = self.section_heading(u.doc_id, u.section_path) or u.heading.split("›")[-1].strip()
+            last = re.sub(r"\s+", " ", last).strip()
+            bare = re.sub(r"^[\dIVXLCivxlc.)a-zđ]{1,6}[.)]\s*", "", last)      # heading without its number
+            if last and vt.compact(bare)[:40] not in vt.compact(u.text):
                 lead = f"Mục {last}: "
         return f"{lead}{u.text.strip()} {ref}"
 
