@@ -127,7 +127,8 @@ def _install_middleware(app: FastAPI) -> None:
 def _install_errors(app: FastAPI) -> None:
     @app.exception_handler(PlanQAError)
     async def planqa_error(request: Request, exc: PlanQAError):
-        return error_body(exc.status, exc.message, exc.detail, exc.code)
+        home = app.state.home
+        return error_body(exc.status, _public(exc.message, home), _public(exc.detail, home), exc.code)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
@@ -195,7 +196,8 @@ def _install_routes(app: FastAPI) -> None:
         try:
             snap = eng.snapshot()
         except PlanQAError as exc:
-            return JSONResponse({"status": "not_ready", "index_loaded": False, "error": exc.message}, status_code=503)
+            return JSONResponse({"status": "not_ready", "index_loaded": False,
+                                 "error": _public(exc.message, app.state.home)}, status_code=503)
         return {"status": "ok", "index_loaded": True, "generation": snap.name,
                 "documents": len(snap.primary_documents()), "chunks": len(snap.chunks),
                 "model": snap.manifest.get("model", {}).get("name", "")}
@@ -304,6 +306,15 @@ def _install_routes(app: FastAPI) -> None:
                 con.close()
         except (OSError, sqlite3.Error) as exc:
             raise _storage_error(exc) from exc
+
+
+def _public(text: str, home) -> str:
+    """An error message without the server's data folder path (the CLI still shows it)."""
+    text = text or ""
+    for form in {str(Path(home).resolve()), str(home)}:
+        if len(form) > 1:
+            text = text.replace(form, "$PLANQA_HOME")
+    return text
 
 
 def _unlink(path: str | None) -> None:

@@ -519,7 +519,8 @@ def load_embedder(home: Path) -> Embedder:
     key = str(Path(custom).resolve()) if custom else str(model_dir(home).resolve())
     with _CACHE_LOCK:
         if key not in _CACHE:
-            _CACHE[key] = load_custom(Path(custom)) if custom else Embedder(prepare_model(home))
+            threads = int(setting("threads")) or None
+            _CACHE[key] = load_custom(Path(custom)) if custom else Embedder(prepare_model(home), threads=threads)
         return _CACHE[key]
 
 

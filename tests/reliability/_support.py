@@ -402,7 +402,7 @@ def render_markdown(data: dict) -> str:
             out.append(f"| {k.replace('_', ' ')} | {totals[k]} |")
     out.append("")
     loads = {k: v for k, v in f.items() if k.startswith("load")}
-    if loads:
+    if any("result" in v for v in loads.values()):
         out += ["## Load: `POST /api/ask`", "",
                 "| run | sent | clients | statuses | 5xx | timeouts | transport errors | wrong/torn answers | "
                 "p50 ms | p95 ms | p99 ms | req/s | duration s |", "|---" * 13 + "|"]
@@ -416,6 +416,7 @@ def render_markdown(data: dict) -> str:
                 out.append(f"- **{name}**: " + "; ".join(f"{k} = {_short(v)}" for k, v in notes.items()))
         out.append("")
     for title, key in (("Faults: kill -9 at random points", "faults_kill"),
+                       ("Consistency: a generation swapped in mid-request", "consistency"),
                        ("Faults: corrupted or missing index files", "faults_corruption"),
                        ("Faults: full disk and read-only data folder", "faults_storage"),
                        ("Bad input: questions", "bad_questions"), ("Bad input: uploads", "bad_uploads"),
@@ -427,13 +428,26 @@ def render_markdown(data: dict) -> str:
         out += [f"## {title}", ""]
         for k, v in sec.items():
             if isinstance(v, list) and v and isinstance(v[0], dict):
-                cols = list(v[0].keys())
+                cols = list(dict.fromkeys(c for row in v for c in row))
                 out += ["", f"**{k}**", "", "| " + " | ".join(cols) + " |", "|---" * len(cols) + "|"]
                 out += ["| " + " | ".join(_short(row.get(c, ""), 90) for c in cols) + " |" for row in v]
                 out.append("")
             else:
                 out.append(f"- {k.replace('_', ' ')}: {_short(v)}")
         out.append("")
+    notes = []
+    kills = f.get("faults_kill", {}).get("kills", [])
+    stale = sum(r.get("stale_upload_files", 0) for r in kills)
+    if kills:
+        notes.append(f"Generation folders abandoned by killed writers: {f['faults_kill'].get('abandoned_generation_folders', 0)} "
+                     "(never live; new generations are numbered past them and later writes prune them).")
+        notes.append(f"Temporary upload files left by a SIGKILLed server: {stale} (in $PLANQA_HOME/uploads; "
+                     "harmless, not cleaned automatically).")
+    if f.get("security", {}).get("api_docs_page_csp"):
+        notes.append("The API reference page /docs (Swagger UI) needs inline scripts; its CSP is "
+                     f"`{f['security']['api_docs_page_csp']}`. The chat and documents pages allow no inline script.")
+    if notes:
+        out += ["## Notes", ""] + [f"- {n}" for n in notes] + [""]
     return "\n".join(out) + "\n"
 
 

@@ -51,7 +51,8 @@ def test_ask_reads_one_generation_when_a_swap_lands_mid_request(seed_home, tmp_p
         finally:
             monkeypatch.setattr(engine_mod, "analyse", real_analyse)
         rows.append({"question": q[:70], "outcome": outcome})
-    S.record("load_churn", swap_mid_request_questions=len(rows),
-             swap_mid_request_mixed_or_error=sum(r["outcome"] != "same as old generation" for r in rows))
+    S.record("consistency", swaps_injected_mid_request=len(rows),
+             answers_mixing_two_generations_or_failing=sum(r["outcome"] != "same as old generation" for r in rows),
+             cases=rows)
     bad = [r for r in rows if r["outcome"] != "same as old generation"]
     assert not bad, bad
