@@ -65,7 +65,8 @@ def test_load_ask_16_clients_two_workers(main_server, baseline):
             return f"answer differs from baseline for {qs[i % len(qs)]['question']!r}: {body.get('answer')!r}"
         return None
 
-    res = run_load(main_server.url, make, n, concurrency=CLIENTS, timeout_s=TIMEOUT_S, max_seconds=1200)
+    res = run_load(main_server.url, make, n, concurrency=CLIENTS, timeout_s=TIMEOUT_S, max_seconds=1200,
+                   check=check)
     time.sleep(0.5)
     lines = [ln for ln in _structured_lines(main_server)[before:] if ln.get("path") == "/api/ask"]
     served_by = sorted({ln.get("worker") for ln in lines if ln.get("worker")})
