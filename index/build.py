@@ -142,7 +142,9 @@ def ingest_files(home: Path, paths: list[Path], embedder, names: list[str] | Non
 
 
 def _classify(snap: IndexSnapshot | None, parsed: list[ParsedDocument]):
-    from index.dedup import merge_metadata, signature, similarity
+    """Sort new parses into unchanged / duplicate / added / replaced against the live index."""
+    from index.dedup import DUPLICATE_THRESHOLD, merge_metadata, signature, similarity
+    from index.models import Document
 
     existing = snap.documents if snap else {}
     by_sha = {m.get("sha256"): k for k, m in existing.items()}
@@ -155,9 +157,7 @@ def _classify(snap: IndexSnapshot | None, parsed: list[ParsedDocument]):
             continue
         sig = signature(p.text)
         match = max(((similarity(sig, s), k) for k, s in sigs.items() if k != d.id), default=(0.0, None))
-        from index.dedup import DUPLICATE_THRESHOLD
         if match[1] is not None and match[0] >= DUPLICATE_THRESHOLD:
-            from index.models import Document
             prim = Document(**existing[match[1]])
             merged = merge_metadata(prim, d)
             meta_updates[match[1]] = {"field_spans": merged.field_spans, "field_origin": merged.field_origin,
