@@ -13,7 +13,6 @@ import time
 import uuid
 from pathlib import Path
 
-import numpy as np
 
 from index.errors import BadQuestion
 from index.reader import IndexSnapshot, open_index
@@ -277,4 +276,4 @@ def _ms(a: float, b: float) -> float:
     return round((b - a) * 1000, 2)
 
 
-__all__ = ["Engine", "np"]
+__all__ = ["Engine"]
