@@ -39,6 +39,10 @@ ERRORS = {400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 403: {"model": Err
 # the stream's errors are JSON even though its 200 is text/event-stream
 STREAM_ERRORS = {code: {"description": "Error", "content": {"application/json": {"schema": {
     "$ref": "#/components/schemas/ErrorOut"}}}} for code in ERRORS}
+SSE_EVENT = {"description": "Server-Sent Events", "content": {"text/event-stream": {"schema": {
+    "type": "object", "required": ["event", "data"], "properties": {
+        "event": {"type": "string", "enum": ["status", "answer", "error", "done"]},
+        "data": {"type": "string", "description": "JSON"}}}}}}
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
 DOCS_CSP = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"
@@ -207,7 +211,7 @@ def _install_routes(app: FastAPI) -> None:
         ans = engine().ask(body.question, body.filter_dict)
         return JSONResponse(ans.to_dict(), headers={"X-Answer-Id": ans.id})
 
-    @app.post("/api/ask/stream", responses=STREAM_ERRORS, tags=["ask"], response_class=EventStream,
+    @app.post("/api/ask/stream", responses={200: SSE_EVENT, **STREAM_ERRORS}, tags=["ask"], response_class=EventStream,
               description="Server-Sent Events: `status` → `answer` (the /api/ask JSON) → `done`; or `error`.")
     def ask_stream(body: AskIn):
         eng = engine()

@@ -64,7 +64,8 @@ def test_schemathesis_every_operation_no_server_errors(main_server):
                             raise
                         key = f"{check.__name__}: {op.label} → {resp.status_code}"
                         findings[key] += 1
-                        finding_examples.setdefault(key, str(exc).strip().splitlines()[0][:160])
+                        lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+                        finding_examples.setdefault(key, " ".join(lines[1:3])[:200])
             try:
                 fuzz()
             except Unsatisfiable:        # e.g. no invalid request exists for an operation without inputs
