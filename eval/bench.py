@@ -193,7 +193,7 @@ class PhaseTimer:
     are reported separately (their time is also inside the caller's)."""
 
     def __init__(self, targets: list[tuple[str, str]]):
-        self.targets = targets
+        self.targets = targets          # (module, attribute or Class.method); missing ones are skipped
         self.totals: dict[str, float] = {}
         self.calls: dict[str, int] = {}
         self._saved: list[tuple[object, str, object]] = []
@@ -201,10 +201,16 @@ class PhaseTimer:
     def __enter__(self):
         import importlib
 
-        for mod_name, attr in self.targets:
-            mod = importlib.import_module(mod_name)
+        for mod_name, dotted in self.targets:
+            owner = importlib.import_module(mod_name)
+            *path, attr = dotted.split(".")
+            for part in path:
+                owner = getattr(owner, part, None)
+            if owner is None or not callable(getattr(owner, attr, None)):
+                continue
+            mod = owner
             orig = getattr(mod, attr)
-            label = f"{mod_name.rsplit('.', 1)[-1]}.{attr}"
+            label = f"{mod_name.rsplit('.', 1)[-1]}.{dotted}"
 
             def wrapper(*a, _orig=orig, _label=label, **k):
                 t = time.perf_counter()
@@ -238,6 +244,12 @@ WRITE_PHASES = [
     ("index.writer", "_write_faiss"), ("index.writer", "seal_generation"), ("index.writer", "swap_current"),
 ]
 GEN_PHASES = [t for t in WRITE_PHASES if t[0] == "index.writer"]
+# what one Engine.ask spends its time on (names as rag/engine.py imports them)
+ASK_PHASES = [
+    ("rag.engine", "analyse"), ("rag.engine", "filter_mask"), ("index.embedding", "Embedder.encode_queries"),
+    ("rag.engine", "hybrid_search"), ("rag.engine", "units_from_hits"), ("rag.engine", "table_units"),
+    ("rag.engine", "score_units"), ("rag.engine", "unknown_names"), ("rag.engine", "type_mismatch"),
+]
 
 
 def sql_renumber_check(quick: bool) -> dict:
@@ -497,6 +509,11 @@ def ensure_synthetic(cache: Path, models: Path, n: int, seed_records: list | Non
 
     info: dict = {"n_chunks": n, "homes": {}}
     flat_home, hnsw_home = cache / f"synthetic-{n}-flat", cache / f"synthetic-{n}-hnsw"
+    info_file = cache / f"synthetic-{n}-info.json"      # how long the cached generations took to write
+    try:
+        saved = json.loads(info_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        saved = {}
     for h in (flat_home, hnsw_home):
         link_models(h, models)
     kflat, khnsw = _synth_key(n, "flat", model), _synth_key(n, "hnsw", model)
@@ -507,6 +524,7 @@ def ensure_synthetic(cache: Path, models: Path, n: int, seed_records: list | Non
         rm_index(flat_home)
         records, t_gen = timed(synthetic_records, seed_records, n)
         log(f"  generated in {t_gen:.1f} s; writing the flat generation…")
+        info["write_load"] = loadavg()
         with PhaseTimer(GEN_PHASES) as pt:
             gen, t_write = timed(write_generation, flat_home, None, set(), records, {}, model, "flat",
                                  extra_manifest={"bench_synthetic": kflat})
@@ -514,9 +532,12 @@ def ensure_synthetic(cache: Path, models: Path, n: int, seed_records: list | Non
         info["generate_s"] = round(t_gen, 2)
         info["write_flat_s"] = round(t_write, 2)
         info["documents"] = len(records)
+        info["written"] = time.strftime("%Y-%m-%d %H:%M")
         del records
+        saved = {}
         rm_index(hnsw_home)       # its cache follows the flat one
     else:
+        info.update({k: v for k, v in saved.items() if not k.startswith("write_hnsw")})
         info["cached"] = True
     if not _cached(hnsw_home, khnsw):
         log(f"writing the hnsw generation for {n} chunks…")
@@ -526,6 +547,10 @@ def ensure_synthetic(cache: Path, models: Path, n: int, seed_records: list | Non
                            extra_manifest={"bench_synthetic": khnsw})
         info["write_hnsw_phases"] = pt.result()
         info["write_hnsw_s"] = round(t_h, 2)
+    else:
+        info.update({k: v for k, v in saved.items() if k.startswith("write_hnsw")})
+    info_file.write_text(json.dumps({k: v for k, v in info.items() if k not in ("cached", "homes", "index_mb")},
+                                    ensure_ascii=False, indent=1), encoding="utf-8")
     info["homes"] = {"flat": str(flat_home), "hnsw": str(hnsw_home)}
     info["index_mb"] = {"flat": dir_size_mb(current_generation(flat_home)),
                         "hnsw": dir_size_mb(current_generation(hnsw_home))}
@@ -563,9 +588,12 @@ def bench_scale(home: Path, embedder, questions: list[str], ask_questions: list[
     res["engine_snapshot_s"] = round(t_first, 2)
     if ask_questions:
         ts = []
-        for q in ask_questions:
-            ts.append(timed(eng.ask, q)[1])
+        with PhaseTimer(ASK_PHASES) as pt:
+            for q in ask_questions:
+                ts.append(timed(eng.ask, q)[1])
         res["ask_ms"] = stats_ms(ts)
+        res["ask_phases_ms_per_ask"] = {k: round(v["s"] * 1000 / len(ask_questions), 1)
+                                        for k, v in pt.result().items()}
     return res
 
 
@@ -936,12 +964,21 @@ def write_report(R: dict, report: Path) -> None:
                      f"{fmt(parts['  of which FAISS top-100']['p50'])} | "
                      f"{fmt(s.get('faiss_threads', {}).get('threads_1', {}).get('p50'))} | "
                      f"{fmt(ask.get('p50'))} ({ask.get('n', 0)}) | {s['open_index_s']} | {s['load_after']} |")
+        ask_rows = [(k, v["ask_phases_ms_per_ask"]) for k, v in sc.items() if v.get("ask_phases_ms_per_ask")]
+        if ask_rows:
+            names = list(dict.fromkeys(n for _, ph in ask_rows for n in ph))
+            L += ["", "Where `Engine.ask` spends its time at scale (ms per ask, mean over the asked questions; "
+                      "nested calls also count in their caller):", "",
+                  "| step | " + " | ".join(k for k, _ in ask_rows) + " |", "|---|" + "---|" * len(ask_rows)]
+            L += [f"| {n} | " + " | ".join(fmt(ph.get(n)) for _, ph in ask_rows) + " |" for n in names]
         for n, info in R.get("synthetic", {}).items():
-            if info.get("cached"):
+            if info.get("cached") and not info.get("write_flat_s"):
                 L.append(f"\n{int(n):,}-chunk generations: reused from the cache "
                          f"(size flat {info['index_mb']['flat']} MB, hnsw {info['index_mb']['hnsw']} MB).")
                 continue
-            L.append(f"\n{int(n):,}-chunk generations ({info.get('documents', '?')} documents): generating the "
+            when = (f" — reused from the cache; the numbers are from when it was written ({info.get('written', '?')}, "
+                    f"load {info.get('write_load', '?')})" if info.get("cached") else "")
+            L.append(f"\n{int(n):,}-chunk generations ({info.get('documents', '?')} documents{when}): generating the "
                      f"records took {info.get('generate_s')} s; `write_generation` flat {info.get('write_flat_s')} s, "
                      f"hnsw (from the flat one) {info.get('write_hnsw_s')} s; size flat {info['index_mb']['flat']} MB, "
                      f"hnsw {info['index_mb']['hnsw']} MB.")
@@ -1010,19 +1047,25 @@ def analysis(R: dict) -> list[str]:
                    f"answer composition ({w['ask_parts_ms']['answer']['p50']} ms p50) to one search "
                    f"(p50 {w['ask_ms']['p50']} ms).")
     if th and th.get("threads_1") and th.get(f"threads_{th['default_threads']}"):
-        d, one = th[f"threads_{th['default_threads']}"]["p50"], th["threads_1"]["p50"]
-        pd, p1 = th.get(f"passages_threads_{th['default_threads']}"), th.get("passages_threads_1")
-        extra = (f" For a batch of {pd['n']} passages: {pd['chunks_per_s']} chunks/s at {th['default_threads']} "
-                 f"threads vs {p1['chunks_per_s']} at 1." if pd and p1 else "")
-        out.append(f"- **Torch threads.** One-question embedding p50 is {d} ms with the default "
-                   f"{th['default_threads']} threads and {one} ms with 1 thread on this machine (shared, loaded)."
-                   f"{extra} With other processes on the cores, OpenMP workers spin-wait for each other, and a "
-                   "single short query has little to split. Suggestion: encode queries with 1 thread in the serving "
-                   "path (or at least honour `PLANQA_THREADS`: it is declared in index/settings.py but never read; "
-                   "`load_embedder` → `Embedder(threads=None)` always takes every core). Even at 1 thread the "
-                   "embedding alone is above the 40 ms search target on this CPU; a cache of query vectors only "
-                   "helps repeated questions, so a smaller/quantized query encoder (ONNX Runtime int8) would be the "
-                   "next step.")
+        n_def = th["default_threads"]
+        d, one = th[f"threads_{n_def}"]["p50"], th["threads_1"]["p50"]
+        pd, p1 = th.get(f"passages_threads_{n_def}"), th.get("passages_threads_1")
+        batch = (f" A batch of {pd['n']} passages: {pd['chunks_per_s']} chunks/s at {n_def} threads vs "
+                 f"{p1['chunks_per_s']} at 1." if pd and p1 else "")
+        if d > 1.5 * one:
+            why = ("Under contention the OpenMP workers spin-wait for each other and a single short query has "
+                   "little to split, so extra threads make it slower.")
+        else:
+            why = ("At this load the thread count matters little for one query; on a loaded machine the "
+                   "multi-thread case degrades sharply (OpenMP workers spin-wait for each other): the run of "
+                   "2026-11-26 16:29 at load ≈ 8 measured 667 ms at 2 threads vs 125 ms at 1.")
+        out.append(f"- **Torch threads.** One-question embedding p50: {d} ms with the default {n_def} threads, "
+                   f"{one} ms with 1 thread (load {th['load']}).{batch} {why} Suggestion: serve with "
+                   "`PLANQA_THREADS=1` (or always encode single queries with 1 thread and keep every core for batch "
+                   "passage encoding during builds); the default 0 means every core. At 1 thread the query "
+                   f"embedding is {one} ms p50, {'still above' if one > 40 else 'just within'} the 40 ms search "
+                   "budget on this CPU; beyond that, a smaller/quantized query encoder (e.g. ONNX Runtime int8) or "
+                   "a cache of query vectors for repeated questions.")
     if c:
         st = c["stages_s (one probe process)"]
         heavy = sorted(st.items(), key=lambda kv: -kv[1])[:4]
@@ -1062,33 +1105,81 @@ def analysis(R: dict) -> list[str]:
                        "thousands of chunks. Caveat in `rag/retrieve.py`: `dense_scores` asks FAISS for k = *all* "
                        "chunks whenever a filter mask is set (scoped questions, `--doc` filters), which defeats "
                        "hnsw and sorts every score per query.")
+    if sc:
+        encs = {k: v["search_parts_ms"]["query embedding"]["p50"] for k, v in sc.items()}
+        low = min(encs.values())
+        hit = [k for k, v in encs.items() if v > 3 * low]
+        if hit:
+            out.append(f"- **Load spikes**: the query-embedding p50 of {', '.join(hit)} "
+                       f"({', '.join(str(encs[k]) for k in hit)} ms) is more than 3× that of the other rows "
+                       f"(lowest {low} ms): another job took the CPU during that run, so compare the index-side "
+                       "columns for those rows, not the end-to-end search time.")
     ing = R.get("ingest")
     if ing:
         ph = ing["phases"]
         top = [f"{k} {v['s']} s" for k, v in ph.items() if k not in ("build.write_generation",)][:6]
         rn = ph.get("writer._renumber", {}).get("s")
+        quadratic = rn is not None and rn > 0.2 * ing["ingest_s"]
+        without = round(ing["ingest_s"] - (rn or 0.0), 1)
         out.append(f"- **Adding one plan at {int(ing['label']):,} chunks takes {ing['ingest_s']} s** "
-                   f"(write_generation {ph.get('build.write_generation', {}).get('s')} s): " + ", ".join(top) + ".")
-        if rn is not None:
+                   f"(write_generation {ph.get('build.write_generation', {}).get('s')} s): " + ", ".join(top) +
+                   (f". Without `_renumber` it would still be ≈ {without} s." if quadratic else "."))
+        if rn is not None and not quadratic:
+            sq = R.get("sql_renumber", {})
+            past = "".join(f" The cached {int(k):,}-chunk generations were written before that fix and spent "
+                           f"{v.get('write_flat_phases', {}).get('writer._renumber', {}).get('s')} s (flat) and "
+                           f"{v.get('write_hnsw_phases', {}).get('writer._renumber', {}).get('s')} s (hnsw) in it; "
+                           f"an ingest at 100k then took ≈ 705 s."
+                           for k, v in R.get("synthetic", {}).items()
+                           if (v.get("write_flat_phases", {}).get("writer._renumber", {}).get("s") or 0) > 60)
+            out.append(f"  - `index/writer.py::_renumber` now takes {rn} s: the unique index on the temp table "
+                       "`renum` is in place. Without it the UPDATE's correlated subquery scans `renum` once per "
+                       f"chunk, i.e. quadratic (bare SQL: {sq.get('as_is_s')} s by row count, vs "
+                       f"{sq.get('with_temp_index_s')} s with the index).{past}")
+        if quadratic:
             sq = R.get("sql_renumber", {})
             out.append(f"  - `index/writer.py::_renumber` ({rn} s) is **quadratic**: `UPDATE chunks SET row = (SELECT r "
                        "FROM renum WHERE renum.id = chunks.id)` scans the unindexed temp table `renum` once per chunk "
                        f"(bare SQL: {sq.get('as_is_s')} s by row count). One line fixes it: "
                        "`CREATE UNIQUE INDEX temp.renum_id ON renum(id)` before the UPDATE (bare SQL then "
                        f"{sq.get('with_temp_index_s')} s), or `UPDATE … FROM renum`. It also hits every full build and "
-                       "every delete.")
+                       "every delete"
+                       + "".join(f"; writing the {int(k):,}-chunk generations spent "
+                                 f"{v.get('write_flat_phases', {}).get('writer._renumber', {}).get('s')} s (flat) and "
+                                 f"{v.get('write_hnsw_phases', {}).get('writer._renumber', {}).get('s')} s (hnsw) in it"
+                                 for k, v in R.get("synthetic", {}).items() if v.get("write_flat_phases"))
+                       + ".")
         out.append("  - The other costs are the full rewrite of the generation on each change: a MinHash signature "
                    "of **every** existing document for duplicate detection (`_classify` → `dedup.signature`; store "
                    "the signatures at write time instead), re-reading every chunk's JSON tokens (`_all_tokens`), "
                    "rebuilding both BM25 indexes and FAISS from scratch, copying store.sqlite, and hashing + "
                    "fsyncing every file (`seal_generation`).")
+    if big_key and w:
+        big = sc[big_key]
+        if big.get("ask_ms", {}).get("n"):
+            ph = big.get("ask_phases_ms_per_ask", {})
+            top = ", ".join(f"{k} {v} ms" for k, v in sorted(ph.items(), key=lambda kv: -kv[1])[:5])
+            out.append(f"- **`Engine.ask` at {int(big_key.split('-')[0]):,} chunks** p50 {big['ask_ms']['p50']} ms "
+                       f"(n={big['ask_ms']['n']}) vs `Engine.search` p50 {big['search_ms']['p50']} ms. Mean per ask: "
+                       f"{top}. Causes found in the code: `filter_mask` runs `np.isin` on the *object* array "
+                       "`snap.doc_of_row` (100k Python strings) for every scoped question (precompute an integer "
+                       "doc code per row, or a per-document row range); `score_units` re-tokenizes "
+                       "(`syllables`, `expand_abbreviations`) every candidate unit, and `table_units` adds every "
+                       "task row of every candidate plan, so the unit count grows with the number of similar plans.")
     s = R.get("serve")
     if s and w:
         rk = next((k for k in s if k.startswith("rss_after_")), None)
-        out.append(f"- **HTTP `/api/ask`** p50 {s['http_ask_ms']['p50']} ms vs in-process `Engine.ask` p50 "
-                   f"{w['ask_ms']['p50']} ms: the HTTP/JSON layer adds little; the query embedding dominates here "
-                   f"too. Peak RSS of the server {s.get(rk, {}).get('VmHWM')} MB, mostly torch + the model "
-                   f"(at ready: {s['rss_at_ready_mb'].get('VmRSS')} MB); it does not grow with asks.")
+        la_http, la_eng = (s.get("load_before") or [None])[0], (w.get("load_after") or [None])[0]
+        out.append(f"- **HTTP and load.** `POST /api/ask` p50 {s['http_ask_ms']['p50']} ms (p95 "
+                   f"{s['http_ask_ms']['p95']} ms, load ≈ {la_http}) vs in-process `Engine.ask` p50 "
+                   f"{w['ask_ms']['p50']} ms (p95 {w['ask_ms']['p95']} ms, load ≈ {la_eng}). Both run the same "
+                   "pipeline; HTTP/JSON itself costs a few ms, so any larger gap is CPU contention hitting the "
+                   "multi-thread query embedding (the run of 2026-11-26 16:29 measured `Engine.ask` p50 733 ms "
+                   "at load ≈ 8 and HTTP p50 67 ms at load ≈ 1).")
+        out.append(f"- **Memory.** Peak RSS of `planqa serve` {s.get(rk, {}).get('VmHWM')} MB after "
+                   f"{rk.split('_')[2] if rk else '?'} asks (at ready: {s['rss_at_ready_mb'].get('VmRSS')} MB): "
+                   "torch + the model; it does not grow with asks (seed corpus; memory at 100k chunks was not "
+                   "measured here — the snapshot keeps every chunk text and section path in Python lists).")
     return out
 
 
@@ -1099,7 +1190,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--report", type=Path, default=ROOT / "eval" / "reports", help="folder for bench.md + bench.json")
     ap.add_argument("--quick", action="store_true", help="CI mode: no 100k, fewer repetitions")
     ap.add_argument("--home", type=Path, default=None, help="PlanQA home (default $PLANQA_HOME or ./var)")
+    ap.add_argument("--render-only", action="store_true",
+                    help="only rewrite bench.md from the bench.json already in --report (no measurement)")
     args = ap.parse_args(argv)
+    if args.render_only:
+        R = json.loads((args.report / "bench.json").read_text(encoding="utf-8"))
+        R["verdicts"] = verdicts(R)
+        R["analysis"] = analysis(R)
+        write_report(R, args.report)
+        print(f"Report re-rendered: {args.report / 'bench.md'}")
+        return 0
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
