@@ -438,37 +438,71 @@ class Embedder:
     """A loaded e5 model: ``encode_queries`` for questions, ``encode_passages`` for chunks.
 
     Outputs are float32 ``(n, DIM)`` arrays of unit-length rows.
+
+    Two engines read the same folder. Passages go through sentence-transformers (torch,
+    batched: 2x the throughput of numpy on this CPU). Questions go through
+    :class:`index.numpy_encoder.NumpyEncoder` when the folder is the usual BERT → mean
+    pooling → normalize stack: the same vectors (a test checks), but without importing
+    torch/transformers (4-10 s) and in about half the time per question. So a process that
+    only answers questions (``planqa search/ask``, the server until its first upload) never
+    loads torch. ``PLANQA_QUERY_ENCODER=sentence-transformers`` forces torch for queries too.
     """
 
     def __init__(self, folder: Path, threads: int | None = None, manifest: dict[str, Any] | None = None):
+        from index.settings import setting
+
         folder = Path(folder)
         manifest = manifest or _read_manifest(folder)
         if manifest is None:
             raise RuntimeError(f"{folder} is not a complete converted model; run prepare_model().")
         self.query_prefix = manifest.get("query_prefix", QUERY_PREFIX)
         self.passage_prefix = manifest.get("passage_prefix", PASSAGE_PREFIX)
+        self.folder = folder
+        self.name: str = manifest["name"]
+        self.dim: int = int(manifest["dim"])
+        self.fingerprint: str = manifest["fingerprint"]
+        self.threads = threads
+        self._st = None
+        self._st_lock = threading.Lock()
+        self._query_cache: dict[str, np.ndarray] = {}
+        self._query_encoder = None
+        if setting("query_encoder") == "numpy":
+            from index.numpy_encoder import NumpyEncoder, supports
+            if supports(folder):
+                self._query_encoder = NumpyEncoder(folder)
+        self.query_engine = "numpy" if self._query_encoder is not None else "sentence-transformers"
+        if self._query_encoder is None:
+            self.model          # load torch now rather than on the first question
+
+    @property
+    def model(self):
+        """The sentence-transformers model, loaded on first use (passages, or queries
+        when the numpy engine does not fit the folder)."""
+        if self._st is None:
+            with self._st_lock:
+                if self._st is None:
+                    self._st = self._load_sentence_transformer()
+        return self._st
+
+    def _load_sentence_transformer(self):
         _force_offline()
         import torch
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
 
         # torch's thread count is process-wide. Default: every core this process may use
-        # (batch encoding scales with cores; the API encodes one request at a time).
-        want = threads or _default_threads()
+        # (batch encoding scales with cores).
+        want = self.threads or _default_threads()
         if torch.get_num_threads() != want:
             torch.set_num_threads(want)
-        self.folder = folder
-        self.name: str = manifest["name"]
-        self.dim: int = int(manifest["dim"])
-        self.fingerprint: str = manifest["fingerprint"]
         # float32 on purpose: the folder stores float16 to halve disk use, but float16
         # matmuls on CPU are ~6x slower (transformers 5 would keep float16; pitfall 3).
         # transformers 5 draws a "Loading weights" bar on every load: noise in a CLI/server.
         bars_on = hf_logging.is_progress_bar_enabled()
         hf_logging.disable_progress_bar()
         try:
-            self.model = SentenceTransformer(
-                str(folder), device="cpu", local_files_only=True,
+            return SentenceTransformer(
+                str(self.folder), device="cpu", local_files_only=True,
                 model_kwargs={"torch_dtype": torch.float32},
             )
         finally:
@@ -484,9 +518,29 @@ class Embedder:
         )
         return np.ascontiguousarray(vecs, dtype=np.float32)
 
+    query_cache_size = 2048     # 0 disables the cache (benchmarks time the encoder itself)
+
     def encode_queries(self, texts: list[str]) -> np.ndarray:
-        """Embed questions with the ``"query: "`` prefix."""
-        return self._encode(_clean(texts), self.query_prefix, batch_size=32, show_progress=False)
+        """Embed questions with the ``"query: "`` prefix (recent questions are cached:
+        staff ask the same questions again)."""
+        texts = _clean(texts)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        cache = self._query_cache
+        found = {t: cache.get(t) for t in texts}
+        missing = [t for t, v in found.items() if v is None]
+        if missing:
+            if self._query_encoder is not None:
+                vecs = self._query_encoder.encode([self.query_prefix + t for t in missing])
+            else:
+                vecs = self._encode(missing, self.query_prefix, batch_size=32, show_progress=False)
+            if self.query_cache_size and len(cache) + len(missing) > self.query_cache_size:
+                cache.clear()
+            for t, v in zip(missing, vecs):
+                found[t] = v
+                if self.query_cache_size:
+                    cache[t] = v
+        return np.stack([found[t] for t in texts]).astype(np.float32)
 
     def encode_passages(self, texts: list[str], batch_size: int = 32,
                         show_progress: bool = False) -> np.ndarray:

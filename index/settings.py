@@ -46,6 +46,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("llm_url", "", "PLANQA_LLM_URL", "Optional OpenAI-compatible endpoint used only to rephrase cited answers."),
     Setting("llm_model", "", "PLANQA_LLM_MODEL", "Model name for the optional LLM endpoint."),
     Setting("llm_api_key", "", "PLANQA_LLM_API_KEY", "API key for the optional LLM endpoint."),
+    Setting("query_encoder", "numpy", "PLANQA_QUERY_ENCODER", "Question encoder: numpy (fast, no torch import) or sentence-transformers."),
     Setting("threads", 0, "PLANQA_THREADS", "Torch threads for embedding (0 = all cores)."),
 )
 

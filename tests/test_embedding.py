@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import stat
+import subprocess
+import sys
 import time
 import unicodedata
 from pathlib import Path
@@ -169,3 +171,32 @@ def test_passage_order_survives_length_sorting(embedder):
     # and the rows really are different vectors (a wrong permutation would show)
     sims = together @ one_by_one.T
     assert list(sims.argmax(axis=1)) == list(range(len(texts)))
+
+
+def test_numpy_query_engine_matches_sentence_transformers(embedder):
+    """Questions go through the numpy engine; it must give sentence-transformers' vectors,
+    for short and for truncated (> 512 token) inputs, in batches of mixed lengths."""
+    from index.numpy_encoder import NumpyEncoder, supports
+
+    assert embedder.query_engine == "numpy" and supports(embedder.folder)
+    long_text = " ".join(PLAN_SENTENCES) * 30            # well over 512 tokens
+    texts = [embedder.query_prefix + t for t in PLAN_SENTENCES] + [embedder.passage_prefix + long_text]
+    ours = NumpyEncoder(embedder.folder).encode(texts, batch_size=3)
+    theirs = embedder.model.encode(texts, convert_to_numpy=True)
+    assert _cos_rows(ours, theirs).min() >= 0.9999
+    # encode_queries itself (with its cache) returns those vectors, freshly computed or not
+    q = embedder.encode_queries(PLAN_SENTENCES[:2])
+    assert _cos_rows(q, theirs[:2]).min() >= 0.9999
+    assert np.array_equal(embedder.encode_queries(PLAN_SENTENCES[:2]), q)
+
+
+def test_question_answering_process_never_imports_torch(model_home, embedder):
+    """A process that only encodes questions must not pay for torch (cold-start budget)."""
+    code = ("import sys, pathlib; from index.embedding import Embedder; "
+            f"e = Embedder(pathlib.Path({str(embedder.folder)!r})); "
+            "v = e.encode_queries(['Ai ký kế hoạch?']); "
+            "print(v.shape, 'torch' in sys.modules, 'sentence_transformers' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["(1,", "384)", "False", "False"]
