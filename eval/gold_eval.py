@@ -20,13 +20,25 @@ def load_gold(path: Path | None = None, split: str | None = None) -> list[dict]:
     return [q for q in items if split in (None, "all") or q.get("split") == split]
 
 
-def gold_docs(q: dict) -> set[str]:
-    """Gold doc ids as the index names them (file stems are slugified at ingest)."""
+def gold_docs(q: dict, copies: dict[str, str] | None = None) -> set[str]:
+    """Gold doc ids as the index names them (file stems are slugified at ingest), plus the
+    index's registered copies of them (``copies``: copy id → original id, e.g. the OCR scan
+    of a plan): the same plan, so a citation into the copy cites the gold plan."""
     from index.catalog import slugify
 
     d = q.get("doc")
     ids = set() if d is None else ({d} if isinstance(d, str) else set(d))
-    return ids | {slugify(i) for i in ids}
+    ids |= {slugify(i) for i in ids}
+    return ids | {c for c, orig in (copies or {}).items() if orig in ids}
+
+
+def plan_copies(engine) -> dict[str, str]:
+    """copy id → original id for documents the index registered as duplicates."""
+    try:
+        docs = engine.snapshot().documents
+    except Exception:        # systems without an index (never the case in `planqa eval`)
+        return {}
+    return {d: m["duplicate_of"] for d, m in docs.items() if m.get("duplicate_of")}
 
 
 @dataclass
@@ -37,9 +49,9 @@ class SystemResult:
     by_type: dict = field(default_factory=dict)
 
 
-def score_one(q: dict, out) -> dict:
+def score_one(q: dict, out, copies: dict[str, str] | None = None) -> dict:
     neg = q["type"] == "negative"
-    docs = gold_docs(q)
+    docs = gold_docs(q, copies)
     correct = out.abstained if neg else (not out.abstained and M.answer_correct(out.answer, q["answers"]))
     rank = None if neg else M.first_relevant_rank(out.chunks, docs, q.get("evidence", []))
     cites = [] if neg or out.abstained else out.citations
@@ -84,11 +96,12 @@ def by_type(records: list[dict]) -> dict:
 
 def run_gold(engine, systems: list[str], questions: list[dict], progress: bool = True) -> dict[str, SystemResult]:
     results = {}
+    copies = plan_copies(engine)
     for name in systems:
         system = make_system(name, engine)
         res = SystemResult(name)
         for q in tqdm(questions, desc=f"eval {name}", disable=not progress, leave=False):
-            res.records.append(score_one(q, system.run(q["question"])))
+            res.records.append(score_one(q, system.run(q["question"]), copies))
         res.metrics = aggregate(res.records)
         res.by_type = by_type(res.records)
         results[name] = res

@@ -3,9 +3,14 @@
 1. **Unknown names.** A proper name in the question (a run of capitalised syllables such
    as "Hà Tĩnh" or "Sở Giáo dục và Đào tạo") whose syllable pairs never occur in the
    loaded plans means the question is about something the plans do not cover.
-2. **Answer type.** A question asking for money needs evidence with an amount of money;
-   one asking for a person's name needs a personal name; "bao nhiêu <thing>" needs
-   evidence that mentions that thing.
+2. **Unknown units and plans.** "Phòng Xây dựng chính quyền" (an organisation word and a
+   capitalised name) or "Kế hoạch 348/KH-UBND" (a document number) that no loaded plan
+   contains or is numbered with.
+3. **Answer type.** A question asking for money needs evidence with an amount of money;
+   one asking for a person's name needs a personal name, for a company a company;
+   "bao nhiêu <thing>" needs evidence that mentions that thing; "tỷ lệ <X>" evidence
+   about X; a deadline question evidence with a time; a figure for a given year evidence
+   for that year.
 These are general properties of questions and text, not of any particular plan.
 """
 from __future__ import annotations
@@ -24,7 +29,21 @@ _SURNAMES = set("nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo d
 _MONEY_Q = re.compile(r"\b(bao nhieu|may) (tien|dong|trieu|ty|nghin)\b|\b(kinh phi|ngan sach|tien thuong|muc tien|"
                       r"so tien|du chi|chi bao nhieu|muc chi|muc ho tro)\b.*\b(bao nhieu|may)\b|\btrieu dong\b|\bty dong\b")
 _MONEY_E = re.compile(r"\d[\d.,]*\s*(trieu|ty|nghin|dong|vnd)\b")
-_PERSON_Q = re.compile(r"\bho ten\b|\bho va ten\b|\bten (la )?gi\b|^ai la\b")
+_PERSON_Q = re.compile(r"\bho ten\b|\bho va ten\b|\bten (la )?gi\b|^ai la\b|\bdong chi nao\b|\bai ky\b|\bnguoi ky\b"
+                       r"|\b(pho )?(giam doc|chu tich|truong phong|pho truong phong|chanh van phong|bi thu|truong ban)"
+                       r"( [a-z]+)? nao\b")
+_COMPANY_Q = re.compile(r"\b(doanh nghiep|cong ty|nha cung cap|nha thau|tap doan|nha mang|don vi cung cap)( [a-z]+)? nao\b"
+                        r"|\bthue (cong ty|doanh nghiep|don vi) nao\b")
+_COMPANY_E = re.compile(r"\b(cong ty|tap doan|tong cong ty|vnpt|viettel|fpt|mobifone|cmc)\b")
+_RATE_Q = re.compile(r"\bt[yi] le ([a-z]+ [a-z]+)")
+_TIME_E = re.compile(r"\b\d{1,2}/\d{1,2}\b|\b\d{1,2}/20\d\d\b|\b(thang|quy) [\divx]+\b|\b(nam|giai doan) 20\d\d\b"
+                     r"|\btruoc ngay\b|\bhang (nam|thang|quy|tuan)\b|\bthuong xuyen\b|\bdinh ky\b|\bngay \d"
+                     r"|\b20\d\d\s*[-–]\s*20\d\d\b|\bsau khi\b|\bkhi (co|tinh|cap)\b")
+# Organisation words that, followed by a capitalised word, start the name of a unit.
+_ORG = r"(?:Phòng|Sở|Ban|Trung tâm|Cục|Chi cục|Văn phòng|Viện|Trường|Công ty|Tổng cục|Hội|Quỹ|Đội|Ủy ban)"
+_ORG_NAME = re.compile(rf"(?<!\w){_ORG}\s+([A-ZĐÀ-Ỹ][^\W\d_]*(?:\s+[^\W\d_]+){{0,2}})")
+_ORG_START = re.compile(rf"{_ORG}\b")
+_DOC_NUMBER = re.compile(r"\b(\d{1,5})\s*[/-]\s*(?:kh|qd|nq|ct|tb|bc|cv|nd|tt|hd)\b")
 _NOT_NOUNS = set("phan tram tien la nam thang ngay lan so nao gi dat duoc can phai the".split())
 _COUNT_Q = re.compile(r"\bbao nhieu ([a-z]+(?: [a-z]+)?)")  # "bao nhiêu tài khoản", not "bao nhiêu %"
 
@@ -62,10 +81,114 @@ def unknown_names(question: str, snap: IndexSnapshot) -> list[str]:
     return out
 
 
+def unknown_units(question: str, snap: IndexSnapshot, doc_ids: list[str]) -> list[str]:
+    """Unit names ("Phòng Xây dựng chính quyền": an organisation word and a capitalised
+    name) that occur in none of ``doc_ids`` (the plans retrieval found for the question).
+    The organisation word and the next two words are compared, accent-folded with
+    abbreviations expanded, since the rest of the question follows the name unpunctuated."""
+    from rag.query import STOPWORDS
+
+    out = []
+    for m in _ORG_NAME.finditer(question):
+        org = vt.syllables(vt.fold(m.group(0)[: m.start(1) - m.start(0)]))
+        name = []
+        for w in vt.syllables(vt.fold(m.group(1))):
+            if w in STOPWORDS or len(name) == 2:
+                break
+            name.append(w)
+        if not name or any(w in vt.ABBREVIATIONS for w in name) or re.search(r"\b[A-ZĐ]{2,}\b", m.group(1)):
+            continue            # "Trung tâm IOC": acronyms are written many ways; not checked
+        if _ORG_START.match(m.group(1)):           # "Văn phòng Sở …": the unit is "Văn phòng Sở"
+            name = name[:1]
+        phrase = _phrase(" ".join(org + name))
+        if not any(f" {phrase} " in _doc_phrases(snap, d) for d in doc_ids):
+            out.append(phrase)
+    return out
+
+
+def _phrase(text: str) -> str:
+    out = []
+    for w in vt.syllables(vt.fold(text)):
+        out.append(vt.ABBREVIATIONS.get(w, w))
+    return " ".join(out)
+
+
+_DOC_PHRASES: dict[tuple[int, str], str] = {}
+
+
+def _doc_phrases(snap: IndexSnapshot, doc_id: str) -> str:
+    """A document's text as folded syllables (abbreviations expanded), cached per snapshot."""
+    key = (id(snap), doc_id)
+    if key not in _DOC_PHRASES:
+        if len(_DOC_PHRASES) > 256:
+            _DOC_PHRASES.clear()
+        _DOC_PHRASES[key] = f" {_phrase(snap.document_text(doc_id))} "
+    return _DOC_PHRASES[key]
+
+
+def foreign_documents(folded_question: str, documents: dict[str, dict]) -> list[str]:
+    """Document numbers the question asks about ("kế hoạch 348/KH-UBND do ai ký?") that no
+    loaded plan has. Numbers after "triển khai / thực hiện / theo / căn cứ" name what a
+    plan implements ("kế hoạch triển khai Nghị quyết 71/NQ-CP"), not the plan itself."""
+    known = set()
+    for meta in documents.values():
+        m = re.match(r"\s*(\d+)", meta.get("number") or "")
+        if m:
+            known.add(m.group(1))
+    subject = re.split(r"\b(?:trien khai|thuc hien|theo|can cu|cu the hoa)\b", folded_question)[0]
+    return [n for n in _DOC_NUMBER.findall(subject) if n not in known]
+
+
 def _trim_generic(syl: list[str]) -> list[str]:
     while syl and syl[0] in _GENERIC and len(syl) > 2:
         syl = syl[1:]
     return syl
+
+
+def answerable_units(q, units: list, doc_years: dict[str, str] | None = None) -> list:
+    """The chosen units that can answer the question's type, in order ([] = none can).
+
+    - a question asking only *when* needs a deadline (task row) or a time expression;
+    - a figure asked for given years needs an indicator with one of those years or
+      text (sentence or its heading) naming one;
+    - "tỷ lệ <X>" needs evidence that talks about X.
+    """
+    keep = list(units)
+    if q.intents == ["when"]:
+        keep = [u for u in keep if _has_time(u, q.folded)]
+    doc_years = doc_years or {}
+    if "number" in q.intents and q.years:
+        keep = [u for u in keep if _has_year(u, q.years, doc_years)]
+    m = _RATE_Q.search(_without_stop_phrases(q.folded))
+    if "number" in q.intents and m:
+        first, second = m.group(1).split()
+        head = vt.ABBREVIATIONS.get(first) or f"{first} {second}"      # "tỷ lệ TTHC …"
+        keep = [u for u in keep if head in _unit_folded(u)]
+    return keep
+
+
+def _without_stop_phrases(folded: str) -> str:
+    return re.sub(r"\bt[yi] le (phan tram|la|cua|bao nhieu|dat|muc)\b", " ", folded)
+
+
+def _unit_folded(u) -> str:
+    return " ".join(vt.syllables(vt.expand_abbreviations(vt.fold(f"{u.heading} {u.text}"))))
+
+
+def _has_time(u, folded_question: str) -> bool:
+    """A deadline, or a time expression the question does not already contain."""
+    if u.kind == "task":
+        return bool(u.record.get("deadline_text"))
+    q = re.sub(r"\s+", " ", folded_question)
+    return any(re.sub(r"\s+", " ", m.group(0)) not in q for m in _TIME_E.finditer(vt.fold(u.text).lower()))
+
+
+def _has_year(u, years: list[str], doc_years: dict[str, str]) -> bool:
+    if doc_years.get(u.doc_id) in years:       # a 2026 plan states its 2026 targets without the year
+        return True
+    if u.kind == "indicator":
+        return any(y in (u.record.get("targets") or {}) for y in years)
+    return any(y in f"{u.heading} {u.text} {u.record.get('deadline_text', '')}" for y in years)
 
 
 def type_mismatch(folded_question: str, evidence_text: str) -> str | None:
@@ -75,6 +198,8 @@ def type_mismatch(folded_question: str, evidence_text: str) -> str | None:
         return "money"
     if _PERSON_Q.search(folded_question) and not _has_person_name(evidence_text):
         return "person"
+    if _COMPANY_Q.search(folded_question) and not _COMPANY_E.search(ev.lower()):
+        return "company"
     m = _COUNT_Q.search(folded_question)
     if m:
         from rag.query import STOPWORDS

@@ -136,15 +136,22 @@ class Composer:
 META_FIELDS = [
     (r"so hieu|ky hieu|\bso (bao nhieu|may|gi|nao)\b|\bso cua\b|\bmang so\b|\bke hoach so\b", "number", "số hiệu"),
     (r"ngay|thoi gian ban hanh|khi nao|bao gio|nam nao|thang nao", "date", "ngày ban hành"),
-    (r"\bai ky\b|nguoi ky|\bky\b|\bky ten\b", "signer", "người ký"),
-    (r"chuc vu|\bky\b|cuong vi", "signer_role", "chức vụ người ký"),
+    (r"\bai ky\b|nguoi ky|\bky (ten|boi|ke hoach|van ban)\b|\bky\b(?! hieu)", "signer", "người ký"),
+    (r"chuc vu|cuong vi|chuc danh", "signer_role", "chức vụ người ký"),
     (r"co quan|don vi|ai ban hanh|noi ban hanh", "issuer", "cơ quan ban hành"),
     (r"\bten\b|trich yeu|ve viec|noi dung chinh", "title", "trích yếu"),
 ]
+# The plan the question names is not what it asks: "Kế hoạch số 3469/KH-SNV ngày 29/6/2025
+# do cơ quan nào ban hành?" asks only for the issuer.
+_GIVEN = re.compile(r"\b(ke hoach |van ban )?so:? ?\d+[\w/.-]*|\bngay \d{1,2}[/.-]\d{1,2}([/.-]\d{2,4})?"
+                    r"|\b\d+/[a-z]+(-[a-z]+)+\b")
 
 
 def _meta_fields(folded: str) -> list[tuple[str, str]]:
-    out = [(f, label) for rx, f, label in META_FIELDS if re.search(rx, folded)]
+    asked = _GIVEN.sub(" ", folded)
+    out = [(f, label) for rx, f, label in META_FIELDS if re.search(rx, asked)]
+    if any(f == "signer_role" for f, _ in out) and not re.search(r"\bai ky\b|\bten\b", asked):
+        out = [(f, label) for f, label in out if f != "signer"]     # "người ký giữ chức vụ gì?"
     return out or [("number", "số hiệu"), ("date", "ngày ban hành"), ("issuer", "cơ quan ban hành")]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextvars
 import json
+import re
 import threading
 import time
 import uuid
@@ -18,7 +19,7 @@ from index.errors import BadQuestion
 from index.reader import IndexSnapshot, open_index
 from index.store import current_token
 from rag.answer import ABSTAIN_MESSAGE, Composer, Thresholds, plan_label
-from rag.abstain import type_mismatch, unknown_names
+from rag.abstain import answerable_units, foreign_documents, type_mismatch, unknown_names, unknown_units
 from rag.llm import chat_model_from_settings, rephrase
 from rag.evidence import Matcher, Unit, candidate_docs, score_units, table_units, units_from_hits
 from rag.query import Query, analyse
@@ -139,12 +140,14 @@ class Engine:
                       intents=q.intents, scope=q.scope)
         base.evidence = [{"doc_id": h.doc_id, "chunk_id": h.chunk_id, "kind": h.kind, "section": " > ".join(h.section_path),
                           "score": round(h.score, 5), "scores": h.scores, "text": h.text} for h in hits[:10]]
-        if "meta" in q.intents:
+        unknown = unknown_names(q.text, snap) + unknown_units(q.text, snap, candidate_docs(q, hits, n=5))
+        # a plan named by a number that is not loaded: its header is not ours to quote
+        if "meta" in q.intents and not unknown and not foreign_documents(q.folded, snap.documents):
             lines = comp.meta_lines(self._meta_docs(snap, q, hits))
             if lines:
                 return self._finish(base, comp, lines, confidence=1.0)
-        unknown = unknown_names(q.text, snap)
         chosen = [] if unknown else self.select(q, units)
+        chosen = answerable_units(q, chosen, {u.doc_id: _plan_year(snap.documents[u.doc_id]) for u in chosen})
         if chosen and type_mismatch(q.folded, " ".join(u.text + " " + json.dumps(u.record, ensure_ascii=False)
                                                        for u in chosen)):
             chosen = []
@@ -209,7 +212,12 @@ class Engine:
 
     def _meta_docs(self, snap: IndexSnapshot, q: Query, hits: list[Hit]) -> list[str]:
         if q.scope:
-            return q.scope
+            if len(q.scope) == 1 or re.search(r"\b(cac|nhung|moi) (ke hoach|van ban)\b", q.folded):
+                return q.scope
+            # "Kế hoạch … của Sở Nội vụ có số hiệu là gì?" asks about one plan: of the
+            # plans the scope allows, the one retrieval ranks first
+            ranked = [h.doc_id for h in hits if h.doc_id in q.scope]
+            return ranked[:1] or q.scope[:1]
         primaries = list(snap.primary_documents())
         if len(primaries) <= 1:
             return primaries
@@ -270,6 +278,11 @@ def _list_units(pool: list[Unit]) -> list[Unit]:
         return same[:8]
     same = [u for u in pool if u.doc_id == best.doc_id and u.section_path == best.section_path and u.kind == best.kind]
     return sorted(same[:8], key=lambda u: u.start)
+
+
+def _plan_year(meta: dict) -> str:
+    m = re.search(r"\b(20\d\d)\b", f"{meta.get('date') or ''} {meta.get('title') or ''}")
+    return m.group(1) if m else ""
 
 
 def _ms(a: float, b: float) -> float:

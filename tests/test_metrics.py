@@ -45,3 +45,13 @@ def test_percentile():
     assert M.percentile([], 50) == 0.0
     assert M.percentile([5, 1, 3], 50) == 3
     assert M.percentile(list(range(1, 101)), 95) == 95
+
+
+def test_registered_copy_of_a_gold_plan_counts_as_that_plan():
+    from eval.gold_eval import gold_docs
+
+    q = {"doc": "snv-3469"}
+    copies = {"snv-3469-ocr": "snv-3469", "other-ocr": "other"}
+    assert gold_docs(q, copies) == {"snv-3469", "snv-3469-ocr"}
+    assert gold_docs(q) == {"snv-3469"}
+    assert gold_docs({"doc": None}, copies) == set()

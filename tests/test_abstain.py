@@ -1,0 +1,86 @@
+"""When PlanQA must say "not found": answer-type checks and names the plans do not contain.
+
+Unit-level checks use hand-made evidence units; the end-to-end ones ask the real engine
+over the seed corpus about things its plans do not say.
+"""
+from __future__ import annotations
+
+from rag.abstain import answerable_units, foreign_documents, type_mismatch, unknown_units
+from rag.evidence import Unit
+from rag.query import analyse
+
+
+def _task(doc="d", deadline="", content="Xây dựng cơ sở dữ liệu cán bộ"):
+    return Unit("task", doc, 0, 10, content, [], record={"content": content, "deadline_text": deadline, "span": [0, 10]})
+
+
+def _sentence(text, doc="d", heading=""):
+    return Unit("sentence", doc, 0, len(text), text, [], heading=heading)
+
+
+def _indicator(name, targets, doc="d"):
+    return Unit("indicator", doc, 0, 10, name, [], record={"name": name, "targets": targets, "span": [0, 10]})
+
+
+def test_a_deadline_question_needs_a_deadline_or_a_time():
+    q = analyse("Khi nào phải hoàn thành cơ sở dữ liệu cán bộ?")
+    with_deadline, without = _task(deadline="Quý II/2026"), _task()
+    assert answerable_units(q, [without, with_deadline]) == [with_deadline]
+    assert answerable_units(q, [without]) == []
+    assert answerable_units(q, [_sentence("Hoàn thành cơ sở dữ liệu trước ngày 30/6/2026.")])
+    # a period the question itself names is not an answer to "when"
+    q2 = analyse("Chương trình đầu tư giai đoạn 2026-2030 phải trình trước thời hạn nào?")
+    assert answerable_units(q2, [_sentence("Đề xuất chương trình đầu tư giai đoạn 2026 - 2030.")]) == []
+
+
+def test_a_figure_for_a_year_needs_that_year():
+    q = analyse("Tỷ lệ hồ sơ xử lý trực tuyến năm 2025 là bao nhiêu?")
+    has_2025 = _indicator("Tỷ lệ hồ sơ xử lý trực tuyến", {"2025": "70%", "2030": "90%"})
+    no_2025 = _indicator("Tỷ lệ hồ sơ xử lý trực tuyến", {"2030": "90%"})
+    assert answerable_units(q, [no_2025, has_2025]) == [has_2025]
+    assert answerable_units(q, [no_2025]) == []
+    # a plan for 2025 states its 2025 targets without repeating the year
+    plain = _sentence("Tỷ lệ hồ sơ xử lý trực tuyến đạt 70%.", doc="plan-2025")
+    assert answerable_units(q, [plain], {"plan-2025": "2025"}) == [plain]
+
+
+def test_a_rate_question_needs_evidence_about_that_rate():
+    q = analyse("Tỷ lệ hài lòng của người dân đến năm 2030 là bao nhiêu?")
+    other = _sentence("Đến năm 2030 tỷ lệ sử dụng dịch vụ công trực tuyến đạt 90%.")
+    right = _sentence("Đến năm 2030 tỷ lệ hài lòng của người dân đạt 95%.")
+    assert answerable_units(q, [other, right]) == [right]
+    # abbreviations count as what they stand for
+    q2 = analyse("Tỷ lệ TTHC xử lý trực tuyến năm 2030 là bao nhiêu?")
+    assert answerable_units(q2, [_sentence("Năm 2030 tỷ lệ thủ tục hành chính xử lý trực tuyến đạt 80%.")])
+
+
+def test_people_and_companies_need_names():
+    assert type_mismatch("pho giam doc nao phu trach chuyen doi so", "Ban Chỉ đạo Sở chỉ đạo chung.") == "person"
+    assert type_mismatch("pho giam doc nao phu trach chuyen doi so", "Đồng chí Nguyễn Văn An phụ trách.") is None
+    assert type_mismatch("doanh nghiep nao cung cap dich vu giam sat", "Văn phòng chủ trì giám sát.") == "company"
+    assert type_mismatch("doanh nghiep nao cung cap dich vu giam sat", "Thuê Công ty VNPT giám sát.") is None
+
+
+def test_documents_named_by_a_number_that_is_not_loaded():
+    docs = {"a": {"number": "3469/KH-SNV", "title": "Kế hoạch triển khai Nghị quyết 71/NQ-CP"}}
+    assert foreign_documents("ke hoach so 348/kh-ubnd do ai ky", docs) == ["348"]
+    assert foreign_documents("ke hoach 3469/kh-snv do ai ky", docs) == []
+    # the numbers a plan implements describe the plan; they are not the plan asked about
+    assert foreign_documents("ke hoach trien khai nghi quyet 71/nq-cp co so hieu la gi", docs) == []
+
+
+def test_units_the_plans_do_not_contain(engine):
+    snap = engine.snapshot()
+    docs = list(snap.primary_documents())
+    assert unknown_units("Phòng Giáo dục chủ trì nhiệm vụ gì?", snap, docs) == ["phong giao duc"]
+    for known in ("Sở Nội vụ giao phòng nào?", "Văn phòng Sở phối hợp với ai?", "Phòng Văn hóa - Xã hội chủ trì gì?",
+                  "Trung tâm IOC của tỉnh do ai vận hành?"):
+        assert unknown_units(known, snap, docs) == [], known
+
+
+def test_engine_abstains_on_units_and_plans_it_does_not_have(engine):
+    for question in ("Phòng Giáo dục và Đào tạo chủ trì nhiệm vụ chuyển đổi số nào?",
+                     "Kế hoạch số 999/KH-UBND của UBND tỉnh do ai ký?"):
+        ans = engine.ask(question)
+        assert ans.abstained, (question, ans.answer)
+        assert ans.citations == []
