@@ -231,6 +231,11 @@ def folded_tokens(text: str) -> list[str]:
 
 _VI_UPPER = "A-ZĐÀÁẢÃẠĂẮẰẲẴẶÂẤẦẨẪẬÈÉẺẼẸÊẾỀỂỄỆÌÍỈĨỊÒÓỎÕỌÔỐỒỔỖỘƠỚỜỞỠỢÙÚỦŨỤƯỨỪỬỮỰỲÝỶỸỴ"
 _SENT_SPLIT = re.compile(rf"(?<=[.!?;…])\s+(?=[\"“(]?[{_VI_UPPER}0-9-])|\n+")
+# A hard-wrapped line (text exported from PDF/Word at a fixed width): the line before ends
+# in a letter, digit or comma (no closing punctuation), neither line is a table row, and
+# the next line continues in lower case or with a number that is not an item number
+# ("… trước ngày\n10/6 và ngày 20/11 …").
+_CONTINUES = re.compile(r"[ \t]*(?:[a-zà-ỹđ]|\d+(?![.)](?:\s|$))[/%,.\w])")
 
 
 def sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
@@ -242,12 +247,25 @@ def sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _SENT_SPLIT.finditer(text):
+        if m.group(0).count("\n") == 1 and _is_wrap(text, m.start()):
+            continue
         if text[start:m.start()].strip():
             spans.append(_trim(text, start, m.start(), offset))
         start = m.end()
     if text[start:].strip():
         spans.append(_trim(text, start, len(text), offset))
     return spans
+
+
+def _is_wrap(text: str, nl: int) -> bool:
+    """Is the line break at ``nl`` a wrap inside a sentence?"""
+    line_start = text.rfind("\n", 0, nl) + 1
+    line = text[line_start:nl].rstrip(" \t")
+    next_end = text.find("\n", nl + 1)
+    following = text[nl + 1:next_end if next_end >= 0 else len(text)]
+    if not line or "\t" in line or "\t" in following.strip(" "):
+        return False
+    return (line[-1].isalnum() or line[-1] == ",") and bool(_CONTINUES.match(following))
 
 
 def _trim(text: str, s: int, e: int, offset: int) -> tuple[int, int]:

@@ -79,3 +79,15 @@ CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 def test_normalize_is_idempotent_on_the_seeds(path):
     once = normalize(path.read_text(encoding="utf-8"))
     assert normalize(once) == once
+
+
+def test_hard_wrapped_lines_stay_one_sentence():
+    from index.text import sentences
+
+    text = ("UBND xã đề nghị các phòng định kỳ báo  \ncáo kết quả trước ngày \n10/6 và ngày 20/11 hàng năm.\n"
+            "1. Mục tiêu\n- Bảo đảm an toàn\n2) Nội dung\nTT\tNhiệm vụ\nthời hạn\tQuý I")
+    got = [text[s:e] for s, e in sentences(text)]
+    assert got[0].endswith("20/11 hàng năm.") and got[0].startswith("UBND")
+    # items, bullets and table rows still start their own sentence
+    assert "- Bảo đảm an toàn" in got and "2) Nội dung" in got
+    assert "TT\tNhiệm vụ" in got and "thời hạn\tQuý I" in got
