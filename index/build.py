@@ -14,7 +14,7 @@ import numpy as np
 
 from index.errors import NotFound, PlanQAError, UnsupportedFile
 from index.models import ParsedDocument
-from index.reader import IndexSnapshot
+from index.reader import StoredDocuments
 from index.store import current_generation, prune_generations, write_lock
 from index.writer import DocRecord, tokens_for, write_generation
 
@@ -132,7 +132,7 @@ def ingest_files(home: Path, paths: list[Path], embedder, names: list[str] | Non
         return [IngestResult(p.document.id, "dry-run", p, warnings=p.warnings) for p in parsed]
     with write_lock(home):
         prev = current_generation(home)
-        snap = IndexSnapshot(prev, deep_verify=True) if prev else None
+        snap = StoredDocuments(prev, deep_verify=True) if prev else None
         results, records, meta_updates = _classify(snap, parsed)
         changed = [r for r in results if r.status in ("added", "replaced", "duplicate")]
         if changed:
@@ -141,22 +141,27 @@ def ingest_files(home: Path, paths: list[Path], embedder, names: list[str] | Non
     return results
 
 
-def _classify(snap: IndexSnapshot | None, parsed: list[ParsedDocument]):
+def _classify(snap: StoredDocuments | None, parsed: list[ParsedDocument]):
     """Sort new parses into unchanged / duplicate / added / replaced against the live index."""
-    from index.dedup import DUPLICATE_THRESHOLD, merge_metadata, signature, similarity
+    from index.dedup import DUPLICATE_THRESHOLD, SIGNATURE_KEY, merge_metadata, signature, similarities
     from index.models import Document
 
     existing = snap.documents if snap else {}
     by_sha = {m.get("sha256"): k for k, m in existing.items()}
-    sigs = {k: signature(snap.document_text(k)) for k, m in existing.items() if not m.get("duplicate_of")} if snap else {}
+    # the primaries' signatures as stored at write time (computed here only for documents of
+    # a generation written before signatures were stored)
+    keys = [k for k, m in existing.items() if not m.get("duplicate_of")]
+    stored = snap.signatures(SIGNATURE_KEY) if snap else {}
+    sigs = np.stack([stored[k] if k in stored else signature(snap.document_text(k)).hashvalues for k in keys]) \
+        if keys else None
     results, records, meta_updates = [], [], {}
     for p in parsed:
         d = p.document
         if d.sha256 in by_sha:
             results.append(IngestResult(by_sha[d.sha256], "unchanged", p, warnings=p.warnings))
             continue
-        sig = signature(p.text)
-        match = max(((similarity(sig, s), k) for k, s in sigs.items() if k != d.id), default=(0.0, None))
+        sim = similarities(signature(p.text), sigs) if keys else []
+        match = max(((float(v), k) for v, k in zip(sim, keys) if k != d.id), default=(0.0, None))
         if match[1] is not None and match[0] >= DUPLICATE_THRESHOLD:
             prim = Document(**existing[match[1]])
             merged = merge_metadata(prim, d)
@@ -175,7 +180,7 @@ def remove_document(home: Path, doc_id: str, embedder_model: dict | None = None)
     """Remove a document (and copies marked as its duplicates); returns removed ids."""
     with write_lock(home):
         prev = current_generation(home)
-        snap = IndexSnapshot(prev, deep_verify=True) if prev else None
+        snap = StoredDocuments(prev, deep_verify=True) if prev else None
         if snap is None or doc_id not in snap.documents:
             raise NotFound(f"Không có tài liệu / no document with id {doc_id!r}")
         removed = {doc_id} | {k for k, m in snap.documents.items() if m.get("duplicate_of") == doc_id}

@@ -61,9 +61,7 @@ class IndexSnapshot:
         import faiss
 
         con = connect(self.files.sqlite, readonly=True)
-        self.documents: dict[str, dict] = {}
-        for row in con.execute("SELECT id, meta FROM documents ORDER BY added_at, id"):
-            self.documents[row["id"]] = json.loads(row["meta"])
+        self.documents: dict[str, dict] = _read_documents(con)
         self.tasks: dict[str, list[dict]] = {}
         for row in con.execute("SELECT doc_id, data FROM tasks ORDER BY doc_id, idx"):
             self.tasks.setdefault(row["doc_id"], []).append(json.loads(row["data"]))
@@ -79,6 +77,13 @@ class IndexSnapshot:
             t.indicator_index.append(r[9])
         con.close()
         self.doc_of_row = np.array(t.doc_ids, dtype=object)
+        # integer codes per row, so filters are array lookups instead of string comparisons
+        self._doc_code = {d: i for i, d in enumerate(self.documents)}
+        self.doc_code_of_row = np.fromiter((self._doc_code.get(d, -1) for d in t.doc_ids), dtype=np.int32,
+                                           count=len(t))
+        self._kind_code: dict[str, int] = {}
+        self.kind_code_of_row = np.fromiter((self._kind_code.setdefault(k, len(self._kind_code)) for k in t.kinds),
+                                            dtype=np.int32, count=len(t))
         self.bm25_word = bm25s.BM25.load(str(self.files.bm25_word), mmap=True, show_progress=False, verbosity=0)
         self.bm25_fold = bm25s.BM25.load(str(self.files.bm25_fold), mmap=True, show_progress=False, verbosity=0)
         self.faiss = faiss.read_index(str(self.files.faiss))
@@ -120,6 +125,31 @@ class IndexSnapshot:
         finally:
             con.close()
 
+    def rows_of_docs(self, doc_ids) -> np.ndarray:
+        """Boolean mask over chunk rows: rows of the given documents (unknown ids match nothing)."""
+        codes = [self._doc_code[d] for d in doc_ids if d in self._doc_code]
+        lookup = np.zeros(len(self._doc_code) + 1, dtype=bool)      # the last slot is code -1
+        lookup[codes] = True
+        return lookup[self.doc_code_of_row]
+
+    def rows_of_kinds(self, kinds) -> np.ndarray:
+        """Boolean mask over chunk rows: rows whose chunk kind is one of ``kinds``."""
+        codes = [self._kind_code[k] for k in kinds if k in self._kind_code]
+        lookup = np.zeros(len(self._kind_code) + 1, dtype=bool)
+        lookup[codes] = True
+        return lookup[self.kind_code_of_row]
+
+    @cached_property
+    def flat_vectors(self):
+        """The exact (flat) FAISS index holding every chunk vector: the index itself, or the
+        storage of an hnsw graph. Scores of chosen rows come from it (retrieve.dense_scores)."""
+        import faiss
+
+        index = self.faiss
+        if isinstance(index, faiss.IndexFlat):
+            return index
+        return faiss.downcast_index(index.storage)
+
     @cached_property
     def chunk_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -149,6 +179,61 @@ class IndexSnapshot:
         return out
 
 
+def _read_documents(con: sqlite3.Connection) -> dict[str, dict]:
+    return {row["id"]: json.loads(row["meta"])
+            for row in con.execute("SELECT id, meta FROM documents ORDER BY added_at, id")}
+
+
+class StoredDocuments:
+    """What a writer needs from the live generation: its manifest, document metadata and the
+    documents' duplicate-detection signatures. Unlike :class:`IndexSnapshot` it loads no
+    chunk table, BM25 or FAISS index, so it opens in well under a second at any size; with
+    ``deep_verify`` every file's hash is still checked (a write never builds on silently
+    corrupted files)."""
+
+    def __init__(self, gen: Path, deep_verify: bool = True):
+        self.gen = gen
+        self.files = GenerationFiles(gen)
+        self.manifest = read_manifest(gen)
+        verify_generation(gen, self.manifest, deep=deep_verify)
+        try:
+            con = connect(self.files.sqlite, readonly=True)
+            try:
+                self.documents = _read_documents(con)
+            finally:
+                con.close()
+        except (OSError, ValueError, sqlite3.Error, KeyError, TypeError) as exc:
+            raise IndexMissing(f"Không mở được chỉ mục / cannot open index {gen.name}. "
+                               "Chạy / run `planqa index build` để sửa.", str(exc)) from exc
+
+    def primary_documents(self) -> dict[str, dict]:
+        return {k: v for k, v in self.documents.items() if not v.get("duplicate_of")}
+
+    def document_text(self, doc_id: str) -> str:
+        con = connect(self.files.sqlite, readonly=True)
+        try:
+            row = con.execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        finally:
+            con.close()
+        if row is None:
+            raise NotFound(f"Không có tài liệu / no document with id {doc_id!r}")
+        return row["text"]
+
+    def signatures(self, key: str) -> dict[str, np.ndarray]:
+        """Stored signature hash values by doc id (generations written before signatures
+        were stored have none: the caller computes those)."""
+        con = connect(self.files.sqlite, readonly=True)
+        try:
+            has = con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'signatures'").fetchone()
+            if not has:
+                return {}
+            from index.dedup import signature_values
+            return {r[0]: signature_values(r[1])
+                    for r in con.execute("SELECT doc_id, hashvalues FROM signatures WHERE key = ?", (key,))}
+        finally:
+            con.close()
+
+
 def open_index(home: Path, model: dict | None = None, deep_verify: bool = False) -> IndexSnapshot:
     """Open the live generation; refuse one built with another embedding model."""
     gen = current_generation(home)
@@ -160,4 +245,4 @@ def open_index(home: Path, model: dict | None = None, deep_verify: bool = False)
     return snap
 
 
-__all__ = ["IndexSnapshot", "open_index", "IndexMismatch"]
+__all__ = ["IndexSnapshot", "StoredDocuments", "open_index", "IndexMismatch"]

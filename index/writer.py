@@ -1,8 +1,11 @@
 """Write a new index generation: the previous one minus removed documents plus new ones.
 
-Unchanged documents keep their stored vectors and tokens (nothing is re-embedded); the
-BM25 and FAISS structures are rebuilt from the stored arrays, which takes seconds even
-at 100k chunks. See :mod:`index.store` for the folder layout and the atomic swap.
+Unchanged documents keep what the previous generation stored: vectors (nothing is
+re-embedded), BM25 postings (:mod:`index.postings`: only the new chunks are counted, then
+every weight is recomputed from arrays) and MinHash signatures (duplicate detection never
+re-reads stored texts). Adding one plan to a 100k-chunk index therefore costs a few seconds,
+mostly copying and hashing the generation's files. See :mod:`index.store` for the folder
+layout and the atomic swap.
 """
 from __future__ import annotations
 
@@ -18,8 +21,9 @@ import numpy as np
 from index import text as vt
 from index.errors import StorageError
 from index.models import ParsedDocument
-from index.store import (SCHEMA, GenerationFiles, connect, current_token, new_generation_dir, seal_generation,
-                         swap_current)
+from index.postings import Postings
+from index.store import (SCHEMA, SIGNATURES_DDL, GenerationFiles, connect, current_token, new_generation_dir,
+                         read_manifest, seal_generation, swap_current)
 
 
 @dataclass
@@ -38,39 +42,50 @@ def tokens_for(parsed: ParsedDocument, segment: bool = True) -> tuple[list[list[
 
 
 def write_generation(home: Path, previous: Path | None, remove: set[str], add: list[DocRecord],
-                     meta_updates: dict[str, dict], model: dict, faiss_kind: str = "flat",
+                     meta_updates: dict[str, dict], model: dict, faiss_kind: str | None = None,
                      extra_manifest: dict | None = None) -> Path:
     """Build and swap in a new generation; returns its folder.
 
     ``remove``: doc ids to drop from ``previous``; ``add``: documents to insert (a doc
     id present in both is replaced); ``meta_updates``: doc id → Document fields to
-    overwrite (metadata merged in from a duplicate copy).
+    overwrite (metadata merged in from a duplicate copy); ``faiss_kind``: flat | hnsw
+    (None: the previous generation's kind, else flat).
     """
     gen = new_generation_dir(home)
     files = GenerationFiles(gen)
     try:
+        prev_kind = read_manifest(previous).get("faiss_index", "flat") if previous is not None else "flat"
+        faiss_kind = faiss_kind or prev_kind
         con = _open_store(previous, files)
         old_vectors = _load_vectors(previous)
+        n_old = 0 if old_vectors is None else old_vectors.shape[0]
         drop = set(remove) | {r.parsed.document.id for r in add}
         _delete_docs(con, drop)
         _update_meta(con, meta_updates)
-        next_row = (con.execute("SELECT MAX(row) FROM chunks").fetchone()[0] or -1) + 1
-        new_vecs = []
+        next_row = n_old                  # new chunks go after every old row (see _renumber)
+        new_vecs, new_word, new_fold = [], [], []
         for rec in add:
             next_row = _insert_doc(con, rec, next_row)
             if len(rec.parsed.chunks):
                 new_vecs.append(rec.vectors.astype(np.float32))
-        vectors = _renumber(con, old_vectors, new_vecs, dim=model["dim"])
+                new_word += rec.word_tokens
+                new_fold += rec.fold_tokens
+        _store_signatures(con, add)
+        kept, vectors = _renumber(con, old_vectors, new_vecs, dim=model["dim"])
         con.commit()
         counts = _counts(con)
-        word, fold, vocab = _all_tokens(con)
+        word, fold = _postings(con, previous, n_old, kept, new_word, new_fold)
         con.close()
         np.save(files.vectors, vectors)
         _write_bm25(word, files.bm25_word)
         _write_bm25(fold, files.bm25_fold)
-        files.vocab.write_text(json.dumps(sorted(vocab), ensure_ascii=False))
+        files.vocab.write_text(json.dumps(sorted(t for t in word.vocab if "_" in t), ensure_ascii=False))
         files.df.write_text(json.dumps(_fold_df(fold), ensure_ascii=False))
-        _write_faiss(vectors, files.faiss, faiss_kind)
+        # hnsw: when no old row was removed, the previous graph takes the new vectors
+        # (rebuilding it costs about a minute at 100k chunks)
+        base = GenerationFiles(previous).faiss if (previous is not None and prev_kind == faiss_kind == "hnsw"
+                                                   and kept.size == n_old) else None
+        _write_faiss(vectors, files.faiss, faiss_kind, base=base, n_base=n_old)
         manifest = {"model": model, "normalizer_version": vt.NORMALIZER_VERSION, "counts": counts,
                     "faiss_index": faiss_kind, **(extra_manifest or {})}
         seal_generation(gen, manifest)
@@ -110,9 +125,11 @@ def _storage_error(exc: BaseException) -> StorageError:
 def _open_store(previous: Path | None, files: GenerationFiles) -> sqlite3.Connection:
     if previous is not None:
         shutil.copyfile(GenerationFiles(previous).sqlite, files.sqlite)
-        return connect(files.sqlite)
-    con = connect(files.sqlite)
-    con.executescript(SCHEMA)
+        con = connect(files.sqlite)
+    else:
+        con = connect(files.sqlite)
+        con.executescript(SCHEMA)
+    con.execute(SIGNATURES_DDL)
     return con
 
 
@@ -123,7 +140,7 @@ def _load_vectors(previous: Path | None) -> np.ndarray | None:
 
 
 def _delete_docs(con: sqlite3.Connection, doc_ids: set[str]) -> None:
-    for table in ("documents", "sections", "tasks", "indicators", "chunks"):
+    for table in ("documents", "sections", "tasks", "indicators", "chunks", "signatures"):
         col = "id" if table == "documents" else "doc_id"
         con.executemany(f"DELETE FROM {table} WHERE {col} = ?", [(d,) for d in doc_ids])
 
@@ -156,21 +173,52 @@ def _insert_doc(con: sqlite3.Connection, rec: DocRecord, next_row: int) -> int:
     return next_row + len(p.chunks)
 
 
-def _renumber(con: sqlite3.Connection, old: np.ndarray | None, new: list[np.ndarray], dim: int) -> np.ndarray:
-    """Rows become 0..n-1 in their current order; vectors follow the same order."""
-    rows = [r[0] for r in con.execute("SELECT row FROM chunks ORDER BY row")]
+def _store_signatures(con: sqlite3.Connection, add: list[DocRecord]) -> None:
+    """MinHash signature of each added document's text (what duplicate detection compares an
+    upload with); documents of an older generation that has none get theirs here, once."""
+    from index.dedup import SIGNATURE_KEY, signature, signature_bytes
+
+    rows = [(r.parsed.document.id, r.parsed.text) for r in add]
+    rows += con.execute("SELECT id, text FROM documents WHERE id NOT IN "
+                        "(SELECT doc_id FROM signatures WHERE key = ?)", (SIGNATURE_KEY,)).fetchall()
+    done = {}
+    for doc_id, text in rows:
+        if doc_id not in done:
+            done[doc_id] = signature_bytes(signature(text))
+    con.executemany("INSERT OR REPLACE INTO signatures VALUES (?,?,?)",
+                    [(d, SIGNATURE_KEY, blob) for d, blob in done.items()])
+
+
+def _renumber(con: sqlite3.Connection, old: np.ndarray | None, new: list[np.ndarray],
+              dim: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows become 0..n-1 in their current order; vectors follow the same order.
+    Returns the old rows kept (ascending) and the vectors of the new generation."""
     n_old = 0 if old is None else old.shape[0]
-    kept_old = [r for r in rows if r < n_old]
-    parts = [np.asarray(old[kept_old], dtype=np.float32)] if kept_old else []
+    if con.execute("SELECT COUNT(*) FROM chunks WHERE row < ?", (n_old,)).fetchone()[0] == n_old:
+        # nothing removed: rows are already 0..n_old-1 followed by the new chunks
+        rows = np.arange(con.execute("SELECT COUNT(*) FROM chunks").fetchone()[0], dtype=np.int64)
+    else:
+        cur = con.cursor()
+        cur.row_factory = None
+        rows = np.fromiter((r[0] for r in cur.execute("SELECT row FROM chunks ORDER BY row")), dtype=np.int64)
+    kept = rows[rows < n_old]
+    if kept.size == n_old:
+        parts = [np.asarray(old[:n_old], dtype=np.float32)] if n_old else []
+    else:
+        parts = [np.asarray(old[kept], dtype=np.float32)] if kept.size else []
     parts += new
     vectors = np.concatenate(parts, axis=0) if parts else np.zeros((0, dim), np.float32)
     if vectors.shape[0] != len(rows):
         raise RuntimeError(f"vector/chunk count mismatch: {vectors.shape[0]} != {len(rows)}")
-    con.execute("CREATE TEMP TABLE renum AS SELECT id, ROW_NUMBER() OVER (ORDER BY row) - 1 AS r FROM chunks")
-    con.execute("CREATE UNIQUE INDEX temp.renum_id ON renum(id)")   # without it the UPDATE is quadratic
-    con.execute("UPDATE chunks SET row = (SELECT r FROM renum WHERE renum.id = chunks.id)")
-    con.execute("DROP TABLE renum")
-    return vectors
+    moved = np.flatnonzero(rows != np.arange(len(rows)))
+    if moved.size:          # only rows after the first gap change (none when nothing was removed)
+        first = int(moved[0])
+        con.execute("CREATE TEMP TABLE renum AS SELECT id, ROW_NUMBER() OVER (ORDER BY row) - 1 + ? AS r "
+                    "FROM chunks WHERE row >= ?", (first, int(rows[first])))
+        con.execute("CREATE UNIQUE INDEX temp.renum_id ON renum(id)")   # without it the UPDATE is quadratic
+        con.execute("UPDATE chunks SET row = renum.r FROM renum WHERE renum.id = chunks.id")
+        con.execute("DROP TABLE renum")
+    return kept, vectors
 
 
 def _counts(con: sqlite3.Connection) -> dict[str, int]:
@@ -181,42 +229,68 @@ def _counts(con: sqlite3.Connection) -> dict[str, int]:
             "indicators": q("SELECT COUNT(*) FROM indicators")}
 
 
-def _all_tokens(con: sqlite3.Connection) -> tuple[list[list[str]], list[list[str]], set[str]]:
-    word, fold, vocab = [], [], set()
+def _postings(con: sqlite3.Connection, previous: Path | None, n_old: int, kept: np.ndarray,
+              new_word: list[list[str]], new_fold: list[list[str]]) -> tuple[Postings, Postings]:
+    """BM25 postings of both fields for the new row order: the previous generation's minus
+    the removed rows plus the new chunks; rebuilt from every stored chunk's tokens only when
+    the previous generation predates stored postings."""
+    if previous is None:
+        return Postings.from_tokens(new_word), Postings.from_tokens(new_fold)
+    files = GenerationFiles(previous)
+    pw, pf = Postings.load(files.bm25_word, n_old), Postings.load(files.bm25_fold, n_old)
+    if pw is not None and pf is not None:
+        keep = np.zeros(n_old, dtype=bool)
+        keep[kept] = True
+        return (pw.keep_rows(keep).extend(new_word).compact(), pf.keep_rows(keep).extend(new_fold).compact())
+    word, fold = _all_tokens(con)
+    return Postings.from_tokens(word), Postings.from_tokens(fold)
+
+
+def _all_tokens(con: sqlite3.Connection) -> tuple[list[list[str]], list[list[str]]]:
+    word, fold = [], []
     for row in con.execute("SELECT word_tokens, fold_tokens FROM chunks ORDER BY row"):
-        w = json.loads(row[0])
-        word.append(w or [""])
-        fold.append(json.loads(row[1]) or [""])
-        vocab.update(t for t in w if "_" in t)
-    return word, fold, vocab
+        word.append(json.loads(row[0]))
+        fold.append(json.loads(row[1]))
+    return word, fold
 
 
-def _fold_df(fold: list[list[str]]) -> dict:
+def _fold_df(fold: Postings) -> dict:
     """Document frequency of every folded token: the IDF weights of answer matching."""
-    df: dict[str, int] = {}
-    for toks in fold:
-        for t in set(toks):
-            df[t] = df.get(t, 0) + 1
-    return {"n": len(fold), "df": df}
+    return {"n": fold.n_rows, "df": dict(zip(fold.vocab, fold.df().tolist()))}
 
 
-def _write_bm25(tokens: list[list[str]], folder: Path) -> None:
-    import bm25s
-
-    retriever = bm25s.BM25(k1=1.2, b=0.75)
-    retriever.index(tokens or [[""]], show_progress=False)
-    retriever.save(str(folder), show_progress=False)
+def _write_bm25(postings: Postings, folder: Path) -> None:
+    postings.save(folder)
 
 
-def _write_faiss(vectors: np.ndarray, path: Path, kind: str) -> None:
+def _write_faiss(vectors: np.ndarray, path: Path, kind: str, base: Path | None = None, n_base: int = 0) -> None:
+    """FAISS index over ``vectors``. ``base``: an hnsw index file holding exactly
+    ``vectors[:n_base]``, which then only takes the rows after them."""
     import faiss
 
     dim = vectors.shape[1]
+    start = 0
     if kind == "hnsw" and vectors.shape[0] > 0:
-        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = 80
+        index = _hnsw_base(base, n_base, dim) if base is not None else None
+        if index is not None:
+            start = n_base
+        else:
+            index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+            index.hnsw.efConstruction = 80
     else:
         index = faiss.IndexFlatIP(dim)
-    if vectors.shape[0]:
-        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    if vectors.shape[0] > start:
+        index.add(np.ascontiguousarray(vectors[start:], dtype=np.float32))
     faiss.write_index(index, str(path))
+
+
+def _hnsw_base(path: Path, n: int, dim: int):
+    import faiss
+
+    try:
+        index = faiss.read_index(str(path))
+    except RuntimeError:
+        return None
+    ok = (isinstance(index, faiss.IndexHNSWFlat) and index.ntotal == n and index.d == dim
+          and index.metric_type == faiss.METRIC_INNER_PRODUCT)
+    return index if ok else None

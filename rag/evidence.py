@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from index import text as vt
 from index.reader import IndexSnapshot
@@ -116,14 +117,20 @@ class Matcher:
         self.pairs = [b for b in dict.fromkeys(q.bigrams) if set(b.split("_")) <= content]
 
     def coverage(self, text: str) -> float:
-        syl = vt.syllables(vt.expand_abbreviations(vt.fold(text)))
-        have = set(syl)
+        have, pairs = _terms_of(text)
         uni = sum(w for t, w in self.weights.items() if t in have) / self.total
         if not self.pairs:
             return uni
-        pairs = {f"{a}_{b}" for a, b in zip(syl, syl[1:])}
         bi = sum(1 for p in self.pairs if p in pairs) / len(self.pairs)
         return 0.7 * uni + 0.3 * bi
+
+
+@lru_cache(maxsize=32768)
+def _terms_of(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Folded syllables and adjacent syllable pairs of a unit's text. Cached: the same task
+    rows, sentences and headings are scored again for every question about their plan."""
+    syl = vt.syllables(vt.expand_abbreviations(vt.fold(text)))
+    return frozenset(syl), frozenset(f"{a}_{b}" for a, b in zip(syl, syl[1:]))
 
 
 def score_units(snap: IndexSnapshot, q: Query, units: list[Unit], heading_weight: float = 0.35) -> list[Unit]:

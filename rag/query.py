@@ -132,20 +132,40 @@ def doc_aliases(meta: dict) -> list[tuple[str, float]]:
     return out
 
 
+def _alias_hit(alias: str, folded: str) -> bool:
+    if alias.isdigit():
+        return re.search(rf"\b{alias}\b", folded) is not None
+    if len(alias) >= 8:
+        return fuzz.partial_ratio(alias, folded) >= 92 if len(folded) >= len(alias) else False
+    return re.search(rf"\b{re.escape(alias)}\b", folded) is not None
+
+
+_ALIAS_CACHE: dict[int, tuple[dict, int, list]] = {}
+
+
+def _alias_table(documents: dict[str, dict]) -> list[tuple[str, list[tuple[str, float]]]]:
+    """(doc id, aliases) of every primary document, computed once per documents dict (a
+    snapshot's never changes) instead of on every question."""
+    hit = _ALIAS_CACHE.get(id(documents))
+    if hit is not None and hit[0] is documents and hit[1] == len(documents):
+        return hit[2]
+    table = [(doc_id, doc_aliases(meta)) for doc_id, meta in documents.items() if not meta.get("duplicate_of")]
+    if len(_ALIAS_CACHE) >= 4:
+        _ALIAS_CACHE.clear()
+    _ALIAS_CACHE[id(documents)] = (documents, len(documents), table)
+    return table
+
+
 def detect_scope(folded: str, documents: dict[str, dict]) -> list[str]:
     """Doc ids the question explicitly names (issuer, place, number; year to disambiguate)."""
     scores: dict[str, float] = {}
-    for doc_id, meta in documents.items():
-        if meta.get("duplicate_of"):
-            continue
+    hits: dict[str, bool] = {}          # plans share issuers: each distinct alias is matched once
+    for doc_id, aliases in _alias_table(documents):
         best = 0.0
-        for alias, weight in doc_aliases(meta):
-            if alias.isdigit():
-                hit = re.search(rf"\b{alias}\b", folded) is not None
-            elif len(alias) >= 8:
-                hit = fuzz.partial_ratio(alias, folded) >= 92 if len(folded) >= len(alias) else False
-            else:
-                hit = re.search(rf"\b{re.escape(alias)}\b", folded) is not None
+        for alias, weight in aliases:
+            hit = hits.get(alias)
+            if hit is None:
+                hit = hits[alias] = _alias_hit(alias, folded)
             if hit:
                 best = max(best, weight)
         if best >= 1.0:
