@@ -83,6 +83,23 @@ def _memmap_tensor(path: Path, name: str) -> np.ndarray:
                      offset=8 + n + start, shape=tuple(meta["shape"]))
 
 
+def _one_blas_thread() -> None:
+    """Run numpy's own BLAS (OpenBLAS) on one thread in this process.
+
+    A question is a handful of (tokens × 384) matmuls: too small to split, so a second thread
+    only adds spin-waiting, and when other work shares the CPU it is catastrophic (measured
+    at load 6-8 on 2 cores: 1.0-1.5 s per question with 2 threads vs 0.17-0.18 s with 1).
+    Only numpy's library is limited: torch (passages, index builds) has its own threads. The
+    vectors differ from the 2-thread ones by < 1e-7 (another summation split)."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:          # optional: without it numpy keeps its default thread count
+        return
+    for lib in ThreadpoolController().lib_controllers:
+        if lib.user_api == "blas" and "numpy" in str(lib.filepath):
+            lib.set_num_threads(1)
+
+
 class NumpyEncoder:
     """``encode(texts) -> (n, dim)`` float32 unit rows, same as the folder's SentenceTransformer."""
 
@@ -90,6 +107,7 @@ class NumpyEncoder:
         from safetensors import safe_open
         from tokenizers import Tokenizer
 
+        _one_blas_thread()
         folder = Path(folder)
         cfg = json.loads((folder / "config.json").read_text("utf-8"))
         st_cfg_path = folder / "sentence_bert_config.json"
