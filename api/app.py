@@ -13,6 +13,7 @@ import os
 import re
 import sqlite3
 import tempfile
+import threading
 import time
 import uuid
 from contextlib import asynccontextmanager
@@ -80,6 +81,9 @@ def create_app(home: Path | None = None, engine=None) -> FastAPI:
         except PlanQAError as exc:
             log.warning("index not ready: %s", exc.message)
         yield
+        helper = getattr(app.state, "upload_helper", None)
+        if helper is not None:
+            helper.close()
 
     app = FastAPI(title="PlanQA API", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Hỏi đáp có trích dẫn trên các kế hoạch nhà nước. Write endpoints need `X-API-Key`.")
@@ -175,6 +179,17 @@ def _install_routes(app: FastAPI) -> None:
     def engine():
         return app.state.engine
 
+    helper_lock = threading.Lock()
+
+    def upload_helper():
+        """Uploads run in a helper process (api/upload_helper.py), so the worker keeps
+        answering while the upload path's heavy modules load."""
+        from api.upload_helper import UploadHelper
+        with helper_lock:
+            if getattr(app.state, "upload_helper", None) is None:
+                app.state.upload_helper = UploadHelper(app.state.home, lambda: engine().embedder)
+            return app.state.upload_helper
+
     @app.get("/", include_in_schema=False)
     def chat_page():
         return FileResponse(STATIC / "index.html")
@@ -261,7 +276,6 @@ def _install_routes(app: FastAPI) -> None:
     @app.post("/api/documents", response_model=list[UploadOut], responses=ERRORS, tags=["documents"],
               dependencies=[Depends(require_key)])
     def upload(file: UploadFile = File(...)):
-        from index.build import ingest_files
         name = _safe_name(file.filename or "")
         tmpdir = Path(app.state.home) / "uploads"
         tmp = None
@@ -282,10 +296,9 @@ def _install_routes(app: FastAPI) -> None:
             _unlink(tmp)
             raise
         try:
-            results = ingest_files(Path(app.state.home), [Path(tmp)], engine().embedder, names=[name])
+            return upload_helper().ingest(Path(tmp), name)
         finally:
             _unlink(tmp)
-        return [r.summary() for r in results]
 
     @app.delete("/api/documents/{doc_id}", responses=ERRORS, tags=["documents"], dependencies=[Depends(require_key)])
     def delete(doc_id: str):
