@@ -182,21 +182,16 @@ def serve(host: str = typer.Option("127.0.0.1", help="Địa chỉ lắng nghe."
 
 
 def _one_blas_thread_per_worker() -> None:
-    """A server answers many questions at once, each with small matrix products (one
-    question through the numpy encoder): one BLAS thread per worker. OpenBLAS's default
-    (a spin-waiting thread per core) collapses under concurrency: measured with 16 clients
-    on one worker during an upload (tests/reliability, test_first_upload_under_load), p95
-    21.5 s, pauses of 12 s without a single answer and 6.4 answers/s with the default; p95
-    0.95 s, longest pause 0.8 s and 23.8 answers/s with one thread. The variables are read
-    when numpy loads (in each worker); a value set by the user wins."""
+    """A server answers many questions at once, each with small matrix products: one BLAS
+    thread per worker process. OpenBLAS's default (a spin-waiting thread per core) collapses
+    under concurrency: measured with 16 clients on one worker during an upload
+    (tests/reliability, test_first_upload_under_load), p95 21.5 s, pauses of 12 s without a
+    single answer and 6.4 answers/s with the default; p95 0.95 s, longest pause 0.8 s and
+    23.8 answers/s with one thread. The variables are read when a BLAS library loads (in each
+    worker), so they cover every OpenBLAS/MKL copy in the process, not only numpy's (which
+    index/numpy_encoder.py also limits at run time); a value set by the user wins."""
     for var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
-    if "numpy" in sys.modules:                  # already loaded in this process: limit it at run time
-        try:
-            from threadpoolctl import threadpool_limits
-            threadpool_limits(limits=int(os.environ["OPENBLAS_NUM_THREADS"]), user_api="blas")
-        except (ImportError, ValueError):
-            pass
 
 
 class RedactSecrets(logging.Filter):
