@@ -47,8 +47,9 @@ eval-ci: index                        ## CI gate: test split, fails below the re
 check-reliability: install            ## load, faults, fuzzing (minutes); report in eval/reports/
 	$(BIN)/python -m pytest -q -m slow tests/reliability
 
-check-reliability-ci: install         ## reduced reliability run for CI
-	PLANQA_RELIABILITY_SCALE=0.25 $(BIN)/python -m pytest -q -m slow tests/reliability
+check-reliability-ci: install         ## reduced reliability run for CI (report in $PLANQA_HOME/reports/)
+	PLANQA_RELIABILITY_SCALE=0.25 PLANQA_RELIABILITY_REPORT_DIR=$(PLANQA_HOME)/reports \
+		$(BIN)/python -m pytest -q -m slow tests/reliability
 
 bench: index                          ## speed/memory benchmarks (numbers + report)
 	$(BIN)/python -m eval.bench --report eval/reports

@@ -89,7 +89,11 @@ def check_loopback(url: str) -> None:
 
 async def run_load_async(base_url: str, make_request: Callable[[int], RequestSpec], requests: int,
                          concurrency: int = 16, timeout_s: float = 60.0, max_seconds: float = 900.0,
-                         check: Checker | None = None, headers: dict | None = None) -> LoadResult:
+                         check: Checker | None = None, headers: dict | None = None,
+                         keepalive: bool = True) -> LoadResult:
+    """``keepalive=False`` opens a new connection for every request (many separate clients):
+    uvicorn's workers share one listening socket, so a few long-lived connections may all
+    be accepted by the same worker, while fresh connections spread over the workers."""
     import httpx
 
     check_loopback(base_url)
@@ -137,8 +141,9 @@ async def run_load_async(base_url: str, make_request: Callable[[int], RequestSpe
                     res.wrong_answers += 1
                     res.wrong_examples.append(f"#{i}: {problem}")
 
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, headers=headers or {}, trust_env=False) as http:
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency if keepalive else 0)
+    headers = {**(headers or {}), **({} if keepalive else {"Connection": "close"})}
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, headers=headers, trust_env=False) as http:
         tasks = [asyncio.create_task(client(http)) for _ in range(concurrency)]
         remaining = max(1.0, deadline - time.perf_counter() + timeout_s)
         done, pending = await asyncio.wait(tasks, timeout=remaining)

@@ -11,6 +11,7 @@ import random
 import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -101,7 +102,15 @@ def test_kill9_writers_and_server_at_random_points(seed_home, tmp_path):
     rng.shuffle(heavy)
     builds_left, server_retried = 1, False
     rows, leftovers, landed, n = [], 0, 0, 0
+    replenished = 0
     while (landed < want or heavy or builds_left) and n < 2 * want + 8:
+        if len(set(state["primary"]) & set(pool)) < 2:
+            # the removes used up the pool: put it back with a clean, unkilled ingest (not a fault)
+            r = S.run_cli(["ingest", *map(str, pool.values())], home)
+            assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr[-2000:]
+            state = S.index_state(home)
+            assert set(pool) <= set(state["documents"]), "the pool could not be put back"
+            replenished += 1
         before, prev_gen = set(state["documents"]), state["generation"]
         present = sorted(set(state["primary"]) & set(pool)) or sorted(state["primary"])
         absent = sorted(set(pool) - before)
@@ -119,9 +128,11 @@ def test_kill9_writers_and_server_at_random_points(seed_home, tmp_path):
             # the server embeds before it opens the new generation: its critical section is a
             # write like `index remove`'s, not the CLI ingest's (which includes process exit)
             row = _kill_server_mid_write(home, tmp_path, n, rng, pool, present, absent,
-                                         sorted(windows["remove"])[len(windows["remove"]) // 2], state)
+                                         sorted(windows["remove"])[len(windows["remove"]) // 2], state,
+                                         before_write=server_retried)
             expected = row.pop("expected")
             if not row["killed"] and not server_retried:
+                # the write finished first: kill the retry earlier, while the upload is parsed/embedded
                 heavy.append("server")
                 server_retried = True
         else:
@@ -186,7 +197,7 @@ def test_kill9_writers_and_server_at_random_points(seed_home, tmp_path):
              kills_by_target=by_target,
              index_after_kill_was_old_generation=sum(r["killed"] and r["index_after"] == "old" for r in rows),
              index_after_kill_was_new_generation=sum(r["killed"] and r["index_after"] == "new" for r in rows),
-             abandoned_generation_folders=leftovers,
+             abandoned_generation_folders=leftovers, pool_put_back_by_clean_ingest=replenished,
              generation_folders_after_final_write=len(S.generations(home)),
              calibration={"ingest_lifetime_s": round(cal_ingest["lifetime_s"], 1),
                           "remove_lifetime_s": round(cal_remove["lifetime_s"], 1),
@@ -195,7 +206,11 @@ def test_kill9_writers_and_server_at_random_points(seed_home, tmp_path):
     assert landed >= want, f"only {landed} of {len(rows)} kills landed (wanted {want})"
 
 
-def _kill_server_mid_write(home, tmp_path, n, rng, pool, present, absent, window, state) -> dict:
+def _kill_server_mid_write(home, tmp_path, n, rng, pool, present, absent, window, state,
+                           before_write: bool = False) -> dict:
+    """SIGKILL the server group (workers and the upload helper) during an upload or delete:
+    at a random point of its write (from the new generation folder on), or, with
+    ``before_write``, at a random point before it (the upload being parsed and embedded)."""
     server = S.Server(home, tmp_path / f"server-{n}.log", workers=1).start()
     try:
         with server.client() as c:
@@ -227,16 +242,22 @@ def _kill_server_mid_write(home, tmp_path, n, rng, pool, present, absent, window
         gens_before = S.generations(home)
         th = threading.Thread(target=request, daemon=True)
         th.start()
-        _wait_new_generation(home, gens_before, lambda: not done.is_set())
-        delay = rng.uniform(0, window)
-        _sleep_while(lambda: not done.is_set(), delay)
+        if before_write:
+            delay = rng.uniform(0.2, 5.0)
+            cutoff = time.monotonic() + delay
+            _wait_new_generation(home, gens_before, lambda: not done.is_set() and time.monotonic() < cutoff)
+        else:
+            _wait_new_generation(home, gens_before, lambda: not done.is_set())
+            delay = rng.uniform(0, window)
+            _sleep_while(lambda: not done.is_set(), delay)
         killed = server.proc.poll() is None and not done.is_set()
         server.kill9()
         th.join(timeout=60)
         stale = list((home / "uploads").glob("*")) if (home / "uploads").is_dir() else []
         for p in stale:                     # a SIGKILLed upload cannot clean its temp file
             p.unlink()
-        return {"target": what, "point": "critical section", "delay_s": round(delay, 3), "killed": killed,
+        return {"target": what, "point": "before the write" if before_write else "critical section",
+                "delay_s": round(delay, 3), "killed": killed,
                 "expected": expected, "stale_upload_files": len(stale)}
     finally:
         server.kill9()
@@ -376,11 +397,21 @@ def test_corrupt_or_missing_index_files_clear_error_and_build_repairs(seed_home,
 
 # ------------------------------------------------------------------ full disk / read-only
 
-def _userns_available() -> bool:
-    if not shutil.which("unshare") or not shutil.which("nsenter"):
-        return False
-    r = subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "true"], capture_output=True)
-    return r.returncode == 0
+def _userns_problem() -> str | None:
+    """Why a full/read-only disk cannot be faked here (None when it can): the test needs
+    util-linux's `unshare`/`nsenter`/`mount` and unprivileged user namespaces in which a
+    tmpfs can be mounted and remounted read-only. Probed for real, not guessed."""
+    missing = [tool for tool in ("unshare", "nsenter", "mount", "dd") if not shutil.which(tool)]
+    if missing:
+        return f"missing tools: {', '.join(missing)} (Debian packages util-linux, mount, coreutils)"
+    with tempfile.TemporaryDirectory() as d:
+        r = subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "--propagation", "private", "sh", "-c",
+                            f'mount -t tmpfs -o size=64k planqa-probe "{d}" && mount -o remount,ro "{d}"'],
+                           capture_output=True, text=True)
+    if r.returncode != 0:
+        return (f"`unshare --user --map-root-user --mount` + tmpfs mount failed (rc={r.returncode}: "
+                f"{S.flat(r.stderr)[:200]}); unprivileged user namespaces are probably disabled")
+    return None
 
 
 def _du(path: Path) -> int:
@@ -393,8 +424,9 @@ def test_full_disk_and_read_only_data_dir(seed_home, tmp_path):
     (unprivileged user namespace; no root needed). Uploads, deletes and feedback give a
     clear 507, questions keep working, the index is unchanged, and once there is room the
     same upload succeeds."""
-    if not _userns_available():
-        pytest.skip("needs `unshare --user --mount` (unprivileged user namespaces) to fake a full/read-only disk")
+    problem = _userns_problem()
+    if problem:
+        pytest.skip(f"cannot fake a full/read-only disk here: {problem}")
     src = S.copy_home(seed_home, tmp_path / "src")
     home = tmp_path / "home"
     home.mkdir()

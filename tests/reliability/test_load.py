@@ -1,15 +1,17 @@
 """Load: 16 concurrent clients on `POST /api/ask` of a real 2-worker `planqa serve`,
-quiet and while a plan is uploaded and deleted in a loop. Bounded: a fixed request count,
+quiet, while a plan is uploaded and deleted in a loop, and during the very first upload
+of a fresh server (which loads the passage encoder). Bounded: a fixed request count,
 a per-request timeout and a hard stop for the whole run (eval/loadgen.py)."""
 from __future__ import annotations
 
 import json
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
-from eval.loadgen import run_load
+from eval.loadgen import LoadResult, percentile, run_load
 from tests.reliability import _support as S
 
 pytestmark = pytest.mark.slow
@@ -47,7 +49,9 @@ def _assert_clean(res, n: int) -> None:
 
 def test_load_ask_16_clients_two_workers(main_server, baseline):
     """≥2,000 asks (scaled) from 16 clients: zero 5xx, zero timeouts, every answer equal to
-    its quiet-server baseline; both uvicorn workers serve from the same index."""
+    its quiet-server baseline; both uvicorn workers serve from the same index. Every request
+    comes on a new connection, like many separate users: with 16 kept-alive connections,
+    uvicorn's shared listening socket may hand all of them to one worker."""
     n = S.scaled(2000, 400)
     qs = baseline
     workers = main_server.worker_pids()
@@ -66,12 +70,13 @@ def test_load_ask_16_clients_two_workers(main_server, baseline):
         return None
 
     res = run_load(main_server.url, make, n, concurrency=CLIENTS, timeout_s=TIMEOUT_S, max_seconds=1200,
-                   check=check)
+                   check=check, keepalive=False)
     time.sleep(0.5)
     lines = [ln for ln in _structured_lines(main_server)[before:] if ln.get("path") == "/api/ask"]
     served_by = sorted({ln.get("worker") for ln in lines if ln.get("worker")})
-    _record_load("load_quiet", res, questions=len(qs), uvicorn_workers=len(workers),
-                 workers_that_served=len(served_by), structured_log_lines=len(lines))
+    share = {str(w): sum(ln.get("worker") == w for ln in lines) for w in served_by}
+    _record_load("load_quiet", res, questions=len(qs), uvicorn_workers=len(workers), connections="one per request",
+                 workers_that_served=len(served_by), requests_per_worker=share, structured_log_lines=len(lines))
     _assert_clean(res, n)
     assert len(lines) >= n, f"{len(lines)} structured /api/ask log lines for {n} requests"
     assert all(ln["status"] == 200 and ln["answer_id"] and ln["latency_ms"] >= 0 for ln in lines)
@@ -181,3 +186,130 @@ def test_load_during_upload_delete_churn(main_server, baseline):
     assert after == [q["key"] for q in seed_qs], "answers after the churn differ from the baseline"
     assert sorted(d["id"] for d in docs_after) == sorted(d["id"] for d in docs_before) == state["documents"]
     assert health["generation"] == state["generation"]
+
+
+def _torch_loaded(pid: int) -> bool:
+    """Whether process ``pid`` has torch's shared library mapped (i.e. imported torch)."""
+    try:
+        return "libtorch" in Path(f"/proc/{pid}/maps").read_text(errors="replace")
+    except OSError:
+        return False
+
+
+def _merge(results: list) -> LoadResult:
+    """Several bounded runs of the load generator, counted as one."""
+    out = LoadResult(requests=sum(r.requests for r in results), concurrency=results[0].concurrency)
+    for r in results:
+        for name in ("sent", "ok", "server_errors", "client_errors", "timeouts", "transport_errors", "wrong_answers",
+                     "duration_s"):
+            setattr(out, name, getattr(out, name) + getattr(r, name))
+        out.statuses.update(r.statuses)
+        out.wrong_examples += r.wrong_examples
+        out.error_examples += r.error_examples
+        out.latencies_ms += r.latencies_ms
+        out.stopped_by_deadline = out.stopped_by_deadline or r.stopped_by_deadline
+    return out
+
+
+def test_first_upload_under_load(seed_home, baseline, tmp_path):
+    """The first upload a fresh server receives, while 16 clients ask the same worker: the
+    upload path's heavy modules (word segmentation, the passage encoder: torch) load for the
+    first time in the middle of the load. The worker must keep answering meanwhile: no error,
+    no timeout, every answer right, and no pause in its answers longer than half the upload
+    (importing those modules inside the worker froze it for the whole import: up to 51 s
+    without a single answer, 5 of 200 questions timed out). Latencies of the questions that
+    overlapped the upload are measured against the others (server-side, structured log)."""
+    home = S.copy_home(seed_home, tmp_path / "home")
+    server = S.Server(home, tmp_path / "server.log", workers=1).start()
+    batch = S.scaled(400, 100)
+    facts = S.plan_facts(902)
+    plan = S.make_plan(902).encode()
+    plan_q = facts["question"]
+    doc_id = "ke-hoach-first-902"
+    qs = baseline
+    try:
+        workers = server.worker_pids() or [server.proc.pid]
+        torch_before = any(_torch_loaded(pid) for pid in [server.proc.pid, *workers])
+        with server.client() as c:
+            absent_plan = S.answer_key(c.post("/api/ask", json={"question": plan_q}).json())
+        upload: dict = {}
+        started = threading.Event()
+
+        def uploader():
+            started.wait(timeout=600)
+            time.sleep(1.0)                      # the load is in full swing
+            with server.client(timeout=600) as cc:
+                t0 = time.perf_counter()
+                r = cc.post("/api/documents", headers=server.admin(),
+                            files={"file": (f"{doc_id}.txt", plan, "text/plain")})
+                upload.update(status=r.status_code, body=r.json() if r.headers.get("content-type", "").startswith(
+                    "application/json") else r.text[:300], s=time.perf_counter() - t0)
+
+        def make(i):
+            if i == CLIENTS:
+                started.set()
+            q = plan_q if i % 4 == 0 else qs[i % len(qs)]["question"]
+            return "POST", "/api/ask", {"question": q}
+
+        seen = {"present": 0, "absent": 0}
+
+        def check(i, spec, status, body):
+            if status != 200:
+                return f"HTTP {status}"
+            q = spec[2]["question"]
+            key = S.answer_key(body)
+            if q == plan_q:
+                if key == absent_plan:
+                    seen["absent"] += 1
+                    return None
+                cits = body.get("citations") or []
+                if facts["lead"] in body.get("answer", "") and cits and cits[0]["doc_id"] == doc_id:
+                    seen["present"] += 1
+                    return None
+                return f"plan question answered neither with nor without the plan: {body.get('answer')!r}"
+            if key != qs[i % len(qs)]["key"]:
+                return f"answer differs from baseline for {q!r}: {body.get('answer')!r}"
+            return None
+
+        th = threading.Thread(target=uploader, daemon=True)
+        th.start()
+        runs = []
+        while not runs or th.is_alive() or len(runs) < 2:    # keep asking until the upload is over, then once more
+            runs.append(run_load(server.url, make, batch, concurrency=CLIENTS, timeout_s=TIMEOUT_S, max_seconds=1200,
+                                 check=check))
+            if len(runs) > 40:
+                break
+        th.join(timeout=600)
+        res = _merge(runs)
+        torch_after = any(_torch_loaded(pid) for pid in [server.proc.pid, *workers])
+    finally:
+        server.stop()
+    lines = _structured_lines(server)
+    up = [ln for ln in lines if ln["path"] == "/api/documents" and ln["method"] == "POST"]
+    assert len(up) == 1, up
+    u_end = up[0]["ts"]
+    u_start = u_end - up[0]["latency_ms"] / 1000
+    asks = [ln for ln in lines if ln["path"] == "/api/ask"]
+    during = sorted(ln["ts"] for ln in asks if u_start < ln["ts"] < u_end)
+    gaps = [b - a for a, b in zip([u_start, *during], [*during, u_end])]
+
+    def stats(rows):
+        lat = [r["latency_ms"] for r in rows]
+        return {"n": len(lat), "p50_ms": round(percentile(lat, 50), 1), "p95_ms": round(percentile(lat, 95), 1),
+                "max_ms": round(max(lat), 1) if lat else 0.0}
+    overlapping = [ln for ln in asks if ln["ts"] > u_start and ln["ts"] - ln["latency_ms"] / 1000 < u_end]
+    rest = [ln for ln in asks if not (ln["ts"] > u_start and ln["ts"] - ln["latency_ms"] / 1000 < u_end)]
+    upload_s = up[0]["latency_ms"] / 1000
+    _record_load("load_first_upload", res, uvicorn_workers=1, upload_status=upload.get("status"),
+                 upload_s=round(upload_s, 1), torch_in_server_before_upload=torch_before,
+                 torch_in_server_after_upload=torch_after, asks_answered_during_upload=len(during),
+                 longest_pause_in_answers_during_upload_s=round(max(gaps), 1),
+                 asks_overlapping_upload=stats(overlapping), asks_not_overlapping=stats(rest),
+                 plan_question_answered_with_plan=seen["present"], plan_question_answered_without_plan=seen["absent"])
+    assert upload.get("status") == 200 and upload["body"][0]["status"] == "added", upload
+    _assert_clean(res, res.requests)
+    assert seen["present"] > 0, "the load ended before the uploaded plan was answerable"
+    assert len(during) >= CLIENTS, f"only {len(during)} questions answered during a {upload_s:.1f} s upload"
+    assert max(gaps) < 0.5 * upload_s, \
+        f"the worker stopped answering for {max(gaps):.1f} s of a {upload_s:.1f} s upload"
+    assert "Traceback" not in server.log_text(), server.log_tail()
