@@ -76,12 +76,42 @@ class Composer:
             parts.append(f"kết quả: {t['expected_result']}")
         if "when" in intents:
             parts.sort(key=lambda p: not p.startswith("thời hạn"))
-        content = _short(t.get("content", ""), 300 if {"open", "list"} & set(intents) else 90)
+        content = t.get("content", "")
+        if {"open", "list"} & set(intents):
+            content = self.window(content, 300)       # the part of a long row the question is about
+        else:
+            content = _short(content, 90)
         body = "; ".join(parts) if parts else content
         if parts:
             body = body[0].upper() + body[1:]
         ref = self.cite(u.doc_id, *t["span"], u.section_path, u.match)
         return f"{body} — nhiệm vụ «{content}» {ref}"
+
+    def window(self, text: str, n: int) -> str:
+        """At most ``n`` characters of ``text``: the run of whole clauses that holds the most
+        (IDF-weighted) question terms, marked with "…" where text was left out."""
+        text = re.sub(r"\s+", " ", text).strip()
+        if len(text) <= n:
+            return text
+        cuts = [0] + [m.end() for m in re.finditer(r"[.;:)]\s+|\s+(?=\()", text)] + [len(text)]
+        weights = {t: self.snap.idf(t) for t in dict.fromkeys(self.q.terms)}
+        best, best_score = (0, 0), -1.0
+        for i, start in enumerate(cuts[:-1]):
+            end = start
+            for c in cuts[i + 1:]:
+                if c - start > n:
+                    break
+                end = c
+            if end == start:
+                continue
+            have = set(vt.syllables(vt.fold(text[start:end])))
+            score = sum(w for t, w in weights.items() if t in have)
+            if score > best_score + 1e-9:
+                best, best_score = (start, end), score
+        start, end = best
+        if end == start:
+            return _short(text, n)
+        return ("… " if start else "") + text[start:end].strip() + (" …" if end < len(text) else "")
 
     def indicator_line(self, u: Unit) -> str:
         ind = u.record

@@ -84,3 +84,19 @@ def test_engine_abstains_on_units_and_plans_it_does_not_have(engine):
         ans = engine.ask(question)
         assert ans.abstained, (question, ans.answer)
         assert ans.citations == []
+
+
+def test_long_task_rows_are_quoted_where_the_question_points(engine):
+    """An open question about a detail deep inside a long task row gets that part of the
+    row, not its first 300 characters."""
+    from rag.answer import Composer, Thresholds
+
+    snap = engine.snapshot()
+    text = ("Xây dựng hệ thống theo mô hình gồm: (1) Lực lượng tại chỗ vận hành và giám sát. "
+            "(2) Dịch vụ giám sát liên tục, phát hiện sớm các nguy cơ. (3) Đơn vị độc lập kiểm tra, "
+            "đánh giá định kỳ để bảo đảm khách quan. (4) Kết nối với hệ thống giám sát quốc gia trên "
+            "phạm vi toàn tỉnh (trừ các hệ thống thông tin quân sự, quốc phòng, cơ yếu)")
+    comp = Composer(snap, analyse("Mô hình trừ ra những hệ thống thông tin nào, quân sự hay quốc phòng?"), Thresholds())
+    out = comp.window(text, 150)
+    assert "quốc phòng" in out and out.startswith("…") and len(out) <= 154
+    assert comp.window("Ngắn gọn.", 120) == "Ngắn gọn."
