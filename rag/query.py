@@ -101,8 +101,12 @@ def analyse(question: str, documents: dict[str, dict] | None = None) -> Query:
 def _strip_scope(folded: str, metas: list[dict]) -> str:
     """The question without the words that name its plan (they say which plan, not what)."""
     out = folded
+    done: set[str] = set()
     for meta in metas:
-        for alias, _ in sorted(doc_aliases(meta), key=lambda a: -len(a[0])):
+        for alias, _ in sorted(_aliases_of(meta), key=lambda a: -len(a[0])):
+            if alias in done:       # removed already: a second pass cannot find it again
+                continue
+            done.add(alias)
             out = re.sub(rf"\b{re.escape(alias)}\b", " ", out)
     out = re.sub(r"\b(ke hoach|kh)\b", " ", out)
     return re.sub(r"\s+", " ", out).strip()
@@ -141,6 +145,7 @@ def _alias_hit(alias: str, folded: str) -> bool:
 
 
 _ALIAS_CACHE: dict[int, tuple[dict, int, list]] = {}
+_META_ALIASES: dict[int, tuple[dict, list]] = {}
 
 
 def _alias_table(documents: dict[str, dict]) -> list[tuple[str, list[tuple[str, float]]]]:
@@ -152,8 +157,17 @@ def _alias_table(documents: dict[str, dict]) -> list[tuple[str, list[tuple[str, 
     table = [(doc_id, doc_aliases(meta)) for doc_id, meta in documents.items() if not meta.get("duplicate_of")]
     if len(_ALIAS_CACHE) >= 4:
         _ALIAS_CACHE.clear()
+        _META_ALIASES.clear()
     _ALIAS_CACHE[id(documents)] = (documents, len(documents), table)
+    for doc_id, aliases in table:
+        _META_ALIASES[id(documents[doc_id])] = (documents[doc_id], aliases)
     return table
+
+
+def _aliases_of(meta: dict) -> list[tuple[str, float]]:
+    """doc_aliases(meta), from the table when the document's snapshot has one."""
+    hit = _META_ALIASES.get(id(meta))
+    return hit[1] if hit is not None and hit[0] is meta else doc_aliases(meta)
 
 
 def detect_scope(folded: str, documents: dict[str, dict]) -> list[str]:

@@ -206,3 +206,31 @@ def test_scope_alias_table_is_reused(engine, question):
     rq._ALIAS_CACHE.clear()
     assert detect_scope(folded, dict(snap.documents)) == first
     assert analyse(question, snap.documents).scope == first
+
+
+def test_hnsw_index_takes_new_vectors_without_rebuild(fresh_home, fresh_engine, tmp_path, monkeypatch):
+    """An upload to an hnsw index keeps hnsw (it used to turn it into flat) and adds the new
+    vectors to the previous graph when nothing was removed."""
+    import faiss
+
+    from index import writer
+    from index.writer import write_generation
+
+    snap = open_index(fresh_home)
+    write_generation(fresh_home, current_generation(fresh_home), set(), [], {}, snap.manifest["model"], "hnsw")
+    bases = []
+    real_base = writer._hnsw_base
+    monkeypatch.setattr(writer, "_hnsw_base", lambda *a: bases.append(real_base(*a)) or bases[-1])
+    plan = tmp_path / "ke-hoach-vuon-uom.txt"
+    plan.write_text(SMALL_PLAN, encoding="utf-8")
+    assert ingest_files(fresh_home, [plan], fresh_engine.embedder)[0].status == "added"
+    after = open_index(fresh_home, deep_verify=True)
+    assert after.manifest["faiss_index"] == "hnsw" and isinstance(after.faiss, faiss.IndexHNSWFlat)
+    assert len(bases) == 1 and bases[0] is not None    # the previous graph was extended
+    assert after.faiss.ntotal == len(after.chunks) == len(snap.chunks) + after.chunk_counts["ke-hoach-vuon-uom"]
+    vec = np.load(after.files.vectors)
+    row = after.chunks.doc_ids.index("ke-hoach-vuon-uom")
+    _, ids = after.faiss.search(vec[row:row + 1], 1)
+    assert ids[0][0] == row
+    ans = fresh_engine.ask("Ai chủ trì xây dựng vườn ươm cây giống bưởi đỏ?")
+    assert not ans.abstained and ans.citations[0].doc_id == "ke-hoach-vuon-uom"
