@@ -98,6 +98,7 @@ def run_gold(engine, systems: list[str], questions: list[dict], progress: bool =
     results = {}
     copies = plan_copies(engine)
     for name in systems:
+        _forget_cached_questions(engine)      # each system pays for its own query embeddings
         system = make_system(name, engine)
         res = SystemResult(name)
         for q in tqdm(questions, desc=f"eval {name}", disable=not progress, leave=False):
@@ -106,6 +107,12 @@ def run_gold(engine, systems: list[str], questions: list[dict], progress: bool =
         res.by_type = by_type(res.records)
         results[name] = res
     return results
+
+
+def _forget_cached_questions(engine) -> None:
+    cache = getattr(getattr(engine, "_embedder", None), "_query_cache", None)
+    if cache is not None:
+        cache.clear()
 
 
 def _mean(values) -> float:
