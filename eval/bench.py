@@ -6,7 +6,8 @@ What is measured (see the README of eval/reports/bench.md that this writes):
 
 a. index build over corpus/: wall time, chunks/s, split parse / dedup / embed / tokenize / write;
 b. warm latency p50/p95 of ``Engine.search`` and ``Engine.ask`` over eval/gold/questions.jsonl,
-   with the query-embedding share split out (and measured at 1 torch thread for comparison);
+   with the query-embedding share split out (the served question encoder, with its cache of
+   repeated questions off), and passage-embedding throughput vs torch threads;
 c. warm search latency at synthetic 10k and 100k chunks, FAISS ``flat`` and ``hnsw``. The
    synthetic chunks are perturbed copies of the real ones (sentences shuffled, words swapped
    between chunks, fresh doc ids) and their vectors are perturbed copies of the real chunk
@@ -51,7 +52,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
 GOLD = ROOT / "eval" / "gold" / "questions.jsonl"
-BENCH_VERSION = 1
+BENCH_VERSION = 2          # 2: generations store BM25 postings (tf.npy) and MinHash signatures
 SYNTH_NOISE = 0.02          # per-dimension gaussian noise on unit vectors: cosine to the source ≈ 0.92
 
 TARGETS = {   # key: (label, limit, unit)
@@ -236,10 +237,11 @@ class PhaseTimer:
 
 # what one write (ingest / generation) spends its time on
 WRITE_PHASES = [
-    ("index.parse", "parse_file"), ("index.build", "IndexSnapshot"), ("index.build", "_classify"),
-    ("index.dedup", "signature"), ("index.build", "embed_records"), ("index.build", "write_generation"),
-    ("index.writer", "_open_store"), ("index.writer", "_load_vectors"), ("index.writer", "_delete_docs"),
-    ("index.writer", "_insert_doc"), ("index.writer", "_renumber"), ("index.writer", "_counts"),
+    ("index.parse", "parse_file"), ("index.build", "StoredDocuments"), ("index.reader", "verify_generation"),
+    ("index.build", "_classify"), ("index.dedup", "signature"), ("index.build", "embed_records"),
+    ("index.build", "write_generation"), ("index.writer", "_open_store"), ("index.writer", "_load_vectors"),
+    ("index.writer", "_delete_docs"), ("index.writer", "_insert_doc"), ("index.writer", "_store_signatures"),
+    ("index.writer", "_renumber"), ("index.writer", "_counts"), ("index.writer", "_postings"),
     ("index.writer", "_all_tokens"), ("index.writer", "_write_bm25"), ("index.writer", "_fold_df"),
     ("index.writer", "_write_faiss"), ("index.writer", "seal_generation"), ("index.writer", "swap_current"),
 ]
@@ -364,20 +366,22 @@ def bench_warm(engine, questions: list[str], label: str, do_ask: bool = True, wa
 
 
 def bench_threads(embedder, questions: list[str], passages: list[str]) -> dict:
-    """Single-query embedding latency (and a batch of passages) with torch at its default
-    thread count and at 1 thread."""
+    """One-question embedding latency through the served question encoder (numpy unless the
+    model folder needs sentence-transformers; its cache of repeated questions is off), and a
+    batch of passages (sentence-transformers, torch) at torch's default thread count and at 1."""
     import torch
 
+    out = {"query_engine": getattr(embedder, "query_engine", "sentence-transformers")}
+    for q in questions[:3]:
+        embedder.encode_queries([q])
+    out["query"] = stats_ms([timed(embedder.encode_queries, [q])[1] for q in questions])
+    embedder.model                                  # passages: sentence-transformers loaded here
     default = torch.get_num_threads()
-    out = {"default_threads": default}
-    counts = [default] + ([1] if default != 1 else [])
-    for n in counts:
+    out["default_threads"] = default
+    for n in [default] + ([1] if default != 1 else []):
         torch.set_num_threads(n)
-        for q in questions[:3]:
-            embedder.encode_queries([q])
-        ts = [timed(embedder.encode_queries, [q])[1] for q in questions]
-        out[f"threads_{n}"] = stats_ms(ts)
         if passages:
+            embedder.encode_passages(passages[:2])
             _, tp = timed(embedder.encode_passages, passages)
             out[f"passages_threads_{n}"] = {"n": len(passages), "s": round(tp, 2),
                                             "chunks_per_s": round(len(passages) / tp, 1)}
@@ -558,19 +562,18 @@ def ensure_synthetic(cache: Path, models: Path, n: int, seed_records: list | Non
 
 
 def faiss_threads(snap, embedder, questions: list[str]) -> dict:
-    """FAISS top-100 for one query with its default OpenMP threads and with 1 thread."""
+    """A bare FAISS top-100 search for one query with FAISS's default OpenMP threads and with
+    1 thread (``rag.retrieve.dense_scores`` always searches with 1)."""
     import faiss
 
-    from rag.retrieve import dense_scores
-
-    vecs = embedder.encode_queries(questions)
+    vecs = [np.ascontiguousarray(v.reshape(1, -1), dtype=np.float32) for v in embedder.encode_queries(questions)]
     default = faiss.omp_get_max_threads()
     out = {"default_threads": default}
     for n in [default] + ([1] if default != 1 else []):
         faiss.omp_set_num_threads(n)
         for v in vecs[:3]:
-            dense_scores(snap, v, 100)
-        out[f"threads_{n}"] = stats_ms([timed(dense_scores, snap, v, 100)[1] for v in vecs])
+            snap.faiss.search(v, 100)
+        out[f"threads_{n}"] = stats_ms([timed(snap.faiss.search, v, 100)[1] for v in vecs])
     faiss.omp_set_num_threads(default)
     return out
 
@@ -604,6 +607,8 @@ INGEST_FUNCS = [
     ("index/dedup.py", "signature"), ("index/reader.py", "document_text"), ("index/build.py", "embed_records"),
     ("index/writer.py", "tokens_for"), ("index/writer.py", "write_generation"), ("index/writer.py", "_open_store"),
     ("index/writer.py", "_delete_docs"), ("index/writer.py", "_insert_doc"), ("index/writer.py", "_renumber"),
+    ("index/writer.py", "_postings"), ("index/postings.py", "weights"), ("index/postings.py", "save"),
+    ("index/postings.py", "load"), ("index/store.py", "sha256_files"),
     ("index/writer.py", "_all_tokens"), ("index/writer.py", "_fold_df"), ("index/writer.py", "_write_bm25"),
     ("index/writer.py", "_write_faiss"), ("index/store.py", "seal_generation"), ("index/store.py", "_fsync_tree"),
     ("index/store.py", "swap_current"), ("numpy/lib/_npyio_impl.py", "save"), ("numpy/lib/npyio.py", "save"),
@@ -661,9 +666,6 @@ r = {}
 def mark(name):
     r[name] = round(time.perf_counter() - t0, 3)
 import numpy; mark("import numpy")
-import torch; mark("import torch")
-import transformers; mark("import transformers")
-import sentence_transformers; mark("import sentence_transformers")
 import faiss, bm25s; mark("import faiss+bm25s")
 import api.cli; mark("import api.cli (typer, rich)")
 from importlib.metadata import entry_points
@@ -678,6 +680,8 @@ eng = Engine(home, embedder=e)
 eng.snapshot(); mark("open index")
 eng.search(sys.argv[2]); mark("first search")
 eng.search(sys.argv[2]); mark("second search")
+r["torch_imported"] = "torch" in sys.modules
+r["query_engine"] = getattr(e, "query_engine", "?")
 for line in open("/proc/self/status"):
     if line.startswith("VmHWM:"):
         r["peak_rss_mb"] = round(int(line.split()[1]) / 1024, 1)
@@ -711,17 +715,18 @@ def bench_cold(home: Path, reps: int) -> dict:
         runs.append(t)
     probe = subprocess.run([sys.executable, "-c", PROBE, str(home), query], env=env, capture_output=True,
                            text=True, timeout=600, cwd=ROOT)
-    stages, probe_rss = {}, None
+    stages, probe_rss, probe_torch, probe_engine = {}, None, None, None
     if probe.returncode == 0 and probe.stdout.strip():
         cum = json.loads(probe.stdout.strip().splitlines()[-1])
         probe_rss = cum.pop("peak_rss_mb", None)
+        probe_torch, probe_engine = cum.pop("torch_imported", None), cum.pop("query_engine", None)
         prev = 0.0
         for k, v in cum.items():
             stages[k] = round(v - prev, 3)
             prev = v
     imports = import_times(env)
     return {"planqa_search_s": [round(x, 2) for x in runs], "planqa_search_median_s": round(statistics.median(runs), 2),
-            "probe_peak_rss_mb": probe_rss,
+            "probe_peak_rss_mb": probe_rss, "probe_torch_imported": probe_torch, "probe_query_engine": probe_engine,
             "python_startup_median_s": round(statistics.median(py_t), 3),
             "planqa_help_median_s": round(statistics.median(helps), 2),
             "stages_s (one probe process)": stages, "top_imports_s": imports,
@@ -730,7 +735,7 @@ def bench_cold(home: Path, reps: int) -> dict:
 
 def import_times(env: dict) -> list[tuple[str, float]]:
     """Top-level packages by cumulative import time (python -X importtime)."""
-    code = "import api.cli, rag.engine, index.embedding, torch, transformers, sentence_transformers, faiss, bm25s"
+    code = "import api.cli, rag.engine, index.embedding, index.numpy_encoder, faiss, bm25s"
     r = subprocess.run([sys.executable, "-X", "importtime", "-c", code], env=env, capture_output=True, text=True,
                        cwd=ROOT, timeout=600)
     rows = []
@@ -890,6 +895,11 @@ def phase_rows(phases: dict[str, dict]) -> list[str]:
     return [f"| {k} | {v['s']} | {v['calls']} |" for k, v in phases.items()]
 
 
+def _faiss_default(s: dict):
+    ft = s.get("faiss_threads", {})
+    return ft.get(f"threads_{ft.get('default_threads')}", {}).get("p50")
+
+
 def write_report(R: dict, report: Path) -> None:
     report.mkdir(parents=True, exist_ok=True)
     slim = json.loads(json.dumps(R, default=str))
@@ -932,14 +942,17 @@ def write_report(R: dict, report: Path) -> None:
         L += [lat_row(f"  ↳ {k} (from timings_ms)", v) for k, v in w["ask_parts_ms"].items()]
         th = R.get("threads")
         if th:
-            L += ["", f"Embedding vs torch threads (default = {th['default_threads']}; load {th['load']}):", "",
-                  "| torch threads | one question: n | p50 ms | p95 ms | mean ms | max ms |",
-                  "|---|---|---|---|---|---|"]
-            L += [lat_row(k.replace("threads_", ""), v) for k, v in th.items() if k.startswith("threads_")]
+            L += ["", f"Embedding (load {th['load']}). Questions go through the served question encoder "
+                      f"(`{th.get('query_engine')}`, `index/numpy_encoder.py`; its cache of repeated questions is "
+                      "off in this benchmark); passages through sentence-transformers (torch):", "",
+                  "| what | n | p50 ms | p95 ms | mean ms | max ms |", "|---|---|---|---|---|---|"]
+            if th.get("query"):
+                L += [lat_row("one question", th["query"])]
             ps = [(k.replace("passages_threads_", ""), v) for k, v in th.items() if k.startswith("passages_threads_")]
             if ps:
-                L += ["", "Batch of passages: " + "; ".join(f"{n} thread(s): {v['n']} passages in {v['s']} s "
-                                                             f"({v['chunks_per_s']} chunks/s)" for n, v in ps) + "."]
+                L += ["", f"Batch of passages vs torch threads (default {th['default_threads']}): " + "; ".join(
+                    f"{n} thread(s): {v['n']} passages in {v['s']} s ({v['chunks_per_s']} chunks/s)" for n, v in ps)
+                    + "."]
     sc = R.get("scale")
     if sc:
         L += ["", "## (c) Warm search latency at synthetic scale", "",
@@ -950,7 +963,7 @@ def write_report(R: dict, report: Path) -> None:
               "tokens use a greedy longest match against the seed vocabulary instead of underthesea. Each "
               "configuration is a real generation written by `index.writer.write_generation` and opened by the "
               "real `Engine`.", "",
-              "| chunks | FAISS | docs | search p50 | p95 | ↳ query emb. p50 | ↳ analyse p50 | ↳ index retrieval p50 / p95 | ↳ BM25 p50 | ↳ FAISS p50 | FAISS p50 at 1 OpenMP thread | ask p50 (n) | open index s | load after |",
+              "| chunks | FAISS | docs | search p50 | p95 | ↳ query emb. p50 | ↳ analyse p50 | ↳ index retrieval p50 / p95 | ↳ BM25 p50 | ↳ FAISS p50 (1 thread, as served) | bare FAISS p50 at its default threads | ask p50 (n) | open index s | load after |",
               "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for key, s in sc.items():
             n, kind = key.split("-")
@@ -962,7 +975,7 @@ def write_report(R: dict, report: Path) -> None:
                      f"{fmt(parts['analyse']['p50'])} | {fmt(ir['p50'])} / {fmt(ir['p95'])} | "
                      f"{fmt(parts['  of which BM25 scoring (both fields)']['p50'])} | "
                      f"{fmt(parts['  of which FAISS top-100']['p50'])} | "
-                     f"{fmt(s.get('faiss_threads', {}).get('threads_1', {}).get('p50'))} | "
+                     f"{fmt(_faiss_default(s))} | "
                      f"{fmt(ask.get('p50'))} ({ask.get('n', 0)}) | {s['open_index_s']} | {s['load_after']} |")
         ask_rows = [(k, v["ask_phases_ms_per_ask"]) for k, v in sc.items() if v.get("ask_phases_ms_per_ask")]
         if ask_rows:
@@ -1002,8 +1015,8 @@ def write_report(R: dict, report: Path) -> None:
                   "```", ing["profile_text"].strip(), "```", "</details>"]
     rn = R.get("sql_renumber")
     if rn:
-        L += ["", "The SQL of `index.writer._renumber` alone on a bare in-memory table "
-                  "(`UPDATE chunks SET row = (SELECT r FROM renum WHERE renum.id = chunks.id)`): as is "
+        L += ["", "Why `index.writer._renumber` indexes its temp table: the renumbering SQL on a bare in-memory "
+                  "table (`UPDATE chunks SET row = (SELECT r FROM renum WHERE renum.id = chunks.id)`): as is "
               + ", ".join(f"{int(k):,} rows {v} s" for k, v in rn["as_is_s"].items())
               + "; with `CREATE UNIQUE INDEX temp.renum_id ON renum(id)` first "
               + ", ".join(f"{int(k):,} rows {v} s" for k, v in rn["with_temp_index_s"].items()) + "."]
@@ -1035,49 +1048,41 @@ def write_report(R: dict, report: Path) -> None:
 
 
 def analysis(R: dict) -> list[str]:
-    """Findings computed from the numbers (with the causes found by reading the code)."""
+    """Findings computed from the numbers of this run (causes from profiling and the code)."""
     out = []
     w, th, c = R.get("warm_seed"), R.get("threads"), R.get("cold")
     if w:
         sp = w["search_parts_ms"]
         enc, ret = sp["query embedding"]["p50"], sp["index retrieval (BM25+FAISS+fusion)"]["p50"]
-        out.append(f"- **Warm search/ask at the seed corpus = the query embedding.** Timed separately, embedding the "
-                   f"question is {enc} ms p50, BM25+FAISS+fusion {ret} ms and question analysis "
-                   f"{sp['analyse']['p50']} ms (`Engine.search` p50 {w['search_ms']['p50']} ms). `Engine.ask` adds "
-                   f"answer composition ({w['ask_parts_ms']['answer']['p50']} ms p50) to one search "
-                   f"(p50 {w['ask_ms']['p50']} ms).")
-    if th and th.get("threads_1") and th.get(f"threads_{th['default_threads']}"):
-        n_def = th["default_threads"]
-        d, one = th[f"threads_{n_def}"]["p50"], th["threads_1"]["p50"]
+        out.append(f"- **Warm search/ask at the seed corpus.** `Engine.search` p50 {w['search_ms']['p50']} ms: "
+                   f"embedding the question {enc} ms p50, BM25+FAISS+fusion {ret} ms, question analysis "
+                   f"{sp['analyse']['p50']} ms (each timed separately). `Engine.ask` p50 {w['ask_ms']['p50']} ms "
+                   f"adds answer composition ({w['ask_parts_ms']['answer']['p50']} ms p50) to one search.")
+    if th and th.get("query"):
+        n_def = th.get("default_threads")
         pd, p1 = th.get(f"passages_threads_{n_def}"), th.get("passages_threads_1")
-        batch = (f" A batch of {pd['n']} passages: {pd['chunks_per_s']} chunks/s at {n_def} threads vs "
-                 f"{p1['chunks_per_s']} at 1." if pd and p1 else "")
-        if d > 1.5 * one:
-            why = ("Under contention the OpenMP workers spin-wait for each other and a single short query has "
-                   "little to split, so extra threads make it slower.")
-        else:
-            why = ("At this load the thread count matters little for one query; on a loaded machine the "
-                   "multi-thread case degrades sharply (OpenMP workers spin-wait for each other): the run of "
-                   "2026-11-26 16:29 at load ≈ 8 measured 667 ms at 2 threads vs 125 ms at 1.")
-        out.append(f"- **Torch threads.** One-question embedding p50: {d} ms with the default {n_def} threads, "
-                   f"{one} ms with 1 thread (load {th['load']}).{batch} {why} Suggestion: serve with "
-                   "`PLANQA_THREADS=1` (or always encode single queries with 1 thread and keep every core for batch "
-                   "passage encoding during builds); the default 0 means every core. At 1 thread the query "
-                   f"embedding is {one} ms p50, {'still above' if one > 40 else 'just within'} the 40 ms search "
-                   "budget on this CPU; beyond that, a smaller/quantized query encoder (e.g. ONNX Runtime int8) or "
-                   "a cache of query vectors for repeated questions.")
+        batch = ""
+        if pd and p1 and n_def != 1:
+            verdict = ("so builds keep every core (`PLANQA_THREADS=0`)" if pd["chunks_per_s"] >= p1["chunks_per_s"]
+                       else "so under this load one thread was faster (the threads wait for each other when other "
+                            "jobs hold the CPU; `PLANQA_THREADS=1` sets that)")
+            batch = (f" Passages (index builds, uploads) still go through sentence-transformers: a batch of "
+                     f"{pd['n']} at {pd['chunks_per_s']} chunks/s with torch's default {n_def} threads vs "
+                     f"{p1['chunks_per_s']} at 1 thread, {verdict}.")
+        batch += (" A ~20-token question is ~0.85 GFLOP of small matmuls on one core (numpy's BLAS is limited to 1 thread: "
+                  "2 threads collapse under contention), so this number, and the seed-corpus search target with it, "
+                  "tracks the CPU share the process gets.")
+        out.append(f"- **Question embedding** (`{th.get('query_engine')}` engine, cache of repeated questions off): "
+                   f"p50 {th['query']['p50']} ms, p95 {th['query']['p95']} ms (load {th['load']}). It is a numpy "
+                   "forward pass of the same e5 folder (`index/numpy_encoder.py`), so answering questions never "
+                   f"imports torch.{batch}")
     if c:
         st = c["stages_s (one probe process)"]
         heavy = sorted(st.items(), key=lambda kv: -kv[1])[:4]
-        out.append(f"- **Cold `planqa search` ({c['planqa_search_median_s']} s) and `planqa serve` readiness "
-                   f"({R.get('serve', {}).get('serve_ready_s')} s)** are dominated by imports and the model: "
-                   + ", ".join(f"{k} {v} s" for k, v in heavy)
-                   + ". `sentence_transformers` alone pulls in a large part of transformers (and its optional "
-                     "integrations) at import time; torch is next. Suggestions: load the BERT encoder with "
-                     "`transformers.AutoModel` + mean pooling + normalize (what the 3 sentence-transformers modules "
-                     "do) and skip `sentence_transformers`; store float32 weights to skip the float16 → float32 "
-                     "conversion at every load; for the CLI, a BM25-only path when the model is not needed, or send "
-                     "CLI queries to a running `planqa serve`.")
+        out.append(f"- **Cold `planqa search`** median {c['planqa_search_median_s']} s (runs {c['planqa_search_s']}); "
+                   f"`planqa serve` ready in {R.get('serve', {}).get('serve_ready_s')} s. Largest stages of a probe "
+                   "process doing the same: " + ", ".join(f"{k} {v} s" for k, v in heavy)
+                   + f"; torch imported: {c.get('probe_torch_imported')}.")
     sc = R.get("scale", {})
     big_key = "100000-flat" if "100000-flat" in sc else ("10000-flat" if "10000-flat" in sc else None)
     if big_key and w:
@@ -1087,24 +1092,38 @@ def analysis(R: dict) -> list[str]:
         bm = big["search_parts_ms"]["  of which BM25 scoring (both fields)"]["p50"]
         fs = big["search_parts_ms"]["  of which FAISS top-100"]["p50"]
         an = big["search_parts_ms"]["analyse"]["p50"]
-        out.append(f"- **Scale ({int(n):,} chunks, flat).** Index side of a search {ir} ms p50 (BM25 {bm} ms, "
-                   f"FAISS {fs} ms, the rest is numpy fusion over full-length score arrays) vs "
-                   f"{w['search_parts_ms']['index retrieval (BM25+FAISS+fusion)']['p50']} ms at the seed corpus; "
-                   f"question analysis grows to {an} ms because `detect_scope` matches plan names against all "
-                   f"{big['documents']} documents on every question (cache the per-document aliases once per "
-                   f"snapshot). Opening the snapshot takes {big['open_index_s']} s (every chunk row is read from "
-                   "SQLite into Python lists): each process pays it at start and again after every ingest.")
-        hn = sc.get(f"{n}-hnsw")
         ft = big.get("faiss_threads", {})
+        fdef = _faiss_default(big)
         f1 = ft.get("threads_1", {}).get("p50")
+        thr = (f" A bare FAISS search at its default {ft.get('default_threads')} OpenMP threads took {fdef} ms p50 vs "
+               f"{f1} ms at 1 thread (same queries, same run), which is why `rag.retrieve.dense_scores` searches "
+               "with 1 thread (per calling thread; builds keep every core)."
+               if fdef is not None and f1 is not None and ft.get("default_threads", 1) != 1 else "")
+        out.append(f"- **Search at {int(n):,} chunks (flat).** `Engine.search` p50 {big['search_ms']['p50']} ms "
+                   f"(p95 {big['search_ms']['p95']}): question embedding "
+                   f"{big['search_parts_ms']['query embedding']['p50']} ms, index side {ir} ms (BM25 {bm} ms, FAISS "
+                   f"top-100 {fs} ms, the rest is numpy fusion over {int(n):,}-long score arrays), question "
+                   f"analysis {an} ms (plan names are matched once per distinct alias; the alias table of the "
+                   f"{big['documents']} documents is built once per snapshot).{thr} Opening the snapshot takes "
+                   f"{big['open_index_s']} s (every chunk row is read from SQLite into Python lists): each process "
+                   "pays it at start and again after every write.")
+        hn = sc.get(f"{n}-hnsw")
         if hn:
-            out.append(f"- **FAISS at {int(n):,}**: top-100 p50 {fs} ms with flat "
-                       f"({f1} ms when FAISS is limited to 1 OpenMP thread: the same spin-wait effect as torch), "
-                       f"{hn['search_parts_ms']['  of which FAISS top-100']['p50']} ms with hnsw. Suggestions: "
-                       "`faiss.omp_set_num_threads(1)` for single-query search, and hnsw above a few tens of "
-                       "thousands of chunks. Caveat in `rag/retrieve.py`: `dense_scores` asks FAISS for k = *all* "
-                       "chunks whenever a filter mask is set (scoped questions, `--doc` filters), which defeats "
-                       "hnsw and sorts every score per query.")
+            out.append(f"- **FAISS hnsw at {int(n):,}**: top-100 p50 "
+                       f"{hn['search_parts_ms']['  of which FAISS top-100']['p50']} ms vs {fs} ms flat. Scoped "
+                       "questions and `--doc`/`filters` no longer ask FAISS for every chunk: the allowed rows are "
+                       "scored directly from the stored vectors with FAISS's own inner-product kernel (exact, also "
+                       "under hnsw).")
+        if big.get("ask_ms", {}).get("n"):
+            ph = big.get("ask_phases_ms_per_ask", {})
+            top = ", ".join(f"{k} {v} ms" for k, v in sorted(ph.items(), key=lambda kv: -kv[1])[:5])
+            out.append(f"- **`Engine.ask` at {int(n):,} chunks** p50 {big['ask_ms']['p50']} ms "
+                       f"(n={big['ask_ms']['n']}) vs `Engine.search` p50 {big['search_ms']['p50']} ms. Mean per ask: "
+                       f"{top}. Filters are integer lookups per row (`IndexSnapshot.rows_of_docs`) and the tokens "
+                       "of evidence units are cached (`rag.evidence._terms_of`), so what remains grows with the "
+                       "number of candidate units: `table_units` adds every task row of every plan in scope, and "
+                       "the synthetic copies share their source plan's issuer, so a scoped question here covers "
+                       "hundreds of plans.")
     if sc:
         encs = {k: v["search_parts_ms"]["query embedding"]["p50"] for k, v in sc.items()}
         low = min(encs.values())
@@ -1117,69 +1136,32 @@ def analysis(R: dict) -> list[str]:
     ing = R.get("ingest")
     if ing:
         ph = ing["phases"]
-        top = [f"{k} {v['s']} s" for k, v in ph.items() if k not in ("build.write_generation",)][:6]
-        rn = ph.get("writer._renumber", {}).get("s")
-        quadratic = rn is not None and rn > 0.2 * ing["ingest_s"]
-        without = round(ing["ingest_s"] - (rn or 0.0), 1)
+        top = [f"{k} {v['s']} s" for k, v in ph.items() if k not in ("build.write_generation",)][:7]
         out.append(f"- **Adding one plan at {int(ing['label']):,} chunks takes {ing['ingest_s']} s** "
-                   f"(write_generation {ph.get('build.write_generation', {}).get('s')} s): " + ", ".join(top) +
-                   (f". Without `_renumber` it would still be ≈ {without} s." if quadratic else "."))
-        if rn is not None and not quadratic:
-            sq = R.get("sql_renumber", {})
-            past = "".join(f" The cached {int(k):,}-chunk generations were written before that fix and spent "
-                           f"{v.get('write_flat_phases', {}).get('writer._renumber', {}).get('s')} s (flat) and "
-                           f"{v.get('write_hnsw_phases', {}).get('writer._renumber', {}).get('s')} s (hnsw) in it; "
-                           f"an ingest at 100k then took ≈ 705 s."
-                           for k, v in R.get("synthetic", {}).items()
-                           if (v.get("write_flat_phases", {}).get("writer._renumber", {}).get("s") or 0) > 60)
-            out.append(f"  - `index/writer.py::_renumber` now takes {rn} s: the unique index on the temp table "
-                       "`renum` is in place. Without it the UPDATE's correlated subquery scans `renum` once per "
-                       f"chunk, i.e. quadratic (bare SQL: {sq.get('as_is_s')} s by row count, vs "
-                       f"{sq.get('with_temp_index_s')} s with the index).{past}")
-        if quadratic:
-            sq = R.get("sql_renumber", {})
-            out.append(f"  - `index/writer.py::_renumber` ({rn} s) is **quadratic**: `UPDATE chunks SET row = (SELECT r "
-                       "FROM renum WHERE renum.id = chunks.id)` scans the unindexed temp table `renum` once per chunk "
-                       f"(bare SQL: {sq.get('as_is_s')} s by row count). One line fixes it: "
-                       "`CREATE UNIQUE INDEX temp.renum_id ON renum(id)` before the UPDATE (bare SQL then "
-                       f"{sq.get('with_temp_index_s')} s), or `UPDATE … FROM renum`. It also hits every full build and "
-                       "every delete"
-                       + "".join(f"; writing the {int(k):,}-chunk generations spent "
-                                 f"{v.get('write_flat_phases', {}).get('writer._renumber', {}).get('s')} s (flat) and "
-                                 f"{v.get('write_hnsw_phases', {}).get('writer._renumber', {}).get('s')} s (hnsw) in it"
-                                 for k, v in R.get("synthetic", {}).items() if v.get("write_flat_phases"))
-                       + ".")
-        out.append("  - The other costs are the full rewrite of the generation on each change: a MinHash signature "
-                   "of **every** existing document for duplicate detection (`_classify` → `dedup.signature`; store "
-                   "the signatures at write time instead), re-reading every chunk's JSON tokens (`_all_tokens`), "
-                   "rebuilding both BM25 indexes and FAISS from scratch, copying store.sqlite, and hashing + "
-                   "fsyncing every file (`seal_generation`).")
-    if big_key and w:
-        big = sc[big_key]
-        if big.get("ask_ms", {}).get("n"):
-            ph = big.get("ask_phases_ms_per_ask", {})
-            top = ", ".join(f"{k} {v} ms" for k, v in sorted(ph.items(), key=lambda kv: -kv[1])[:5])
-            out.append(f"- **`Engine.ask` at {int(big_key.split('-')[0]):,} chunks** p50 {big['ask_ms']['p50']} ms "
-                       f"(n={big['ask_ms']['n']}) vs `Engine.search` p50 {big['search_ms']['p50']} ms. Mean per ask: "
-                       f"{top}. Causes found in the code: `filter_mask` runs `np.isin` on the *object* array "
-                       "`snap.doc_of_row` (100k Python strings) for every scoped question (precompute an integer "
-                       "doc code per row, or a per-document row range); `score_units` re-tokenizes "
-                       "(`syllables`, `expand_abbreviations`) every candidate unit, and `table_units` adds every "
-                       "task row of every candidate plan, so the unit count grows with the number of similar plans.")
+                   f"(load {ing['load_before']}; write_generation {ph.get('build.write_generation', {}).get('s')} s): "
+                   + ", ".join(top) + ".")
+        out.append("  - Reused from the previous generation instead of recomputed: MinHash signatures (stored per "
+                   "document; duplicate detection compares the upload with all of them at once), BM25 postings "
+                   "(`tf.npy` next to each bm25s index: only the new chunks are tokenized and counted), vectors "
+                   "(never re-embedded) and, for hnsw, the graph when no chunk was removed. Rows are renumbered "
+                   "only after the first removed one.")
+        out.append("  - Still proportional to the index size (so it grows linearly, with small constants): every "
+                   "BM25 weight is recomputed (N and the mean chunk length change with each write; vectorized, "
+                   "bit-identical to bm25s), store.sqlite is copied, and every file of the previous generation is "
+                   "hashed before the write (deep verification) and every file of the new one after it "
+                   "(`seal_generation`), about 1.2 GB each at 100k chunks, on every core.")
     s = R.get("serve")
     if s and w:
         rk = next((k for k in s if k.startswith("rss_after_")), None)
         la_http, la_eng = (s.get("load_before") or [None])[0], (w.get("load_after") or [None])[0]
-        out.append(f"- **HTTP and load.** `POST /api/ask` p50 {s['http_ask_ms']['p50']} ms (p95 "
-                   f"{s['http_ask_ms']['p95']} ms, load ≈ {la_http}) vs in-process `Engine.ask` p50 "
-                   f"{w['ask_ms']['p50']} ms (p95 {w['ask_ms']['p95']} ms, load ≈ {la_eng}). Both run the same "
-                   "pipeline; HTTP/JSON itself costs a few ms, so any larger gap is CPU contention hitting the "
-                   "multi-thread query embedding (the run of 2026-11-26 16:29 measured `Engine.ask` p50 733 ms "
-                   "at load ≈ 8 and HTTP p50 67 ms at load ≈ 1).")
+        out.append(f"- **HTTP.** `POST /api/ask` p50 {s['http_ask_ms']['p50']} ms (p95 {s['http_ask_ms']['p95']} ms, "
+                   f"load ≈ {la_http}) vs in-process `Engine.ask` p50 {w['ask_ms']['p50']} ms (p95 "
+                   f"{w['ask_ms']['p95']} ms, load ≈ {la_eng}). Both run the same pipeline; HTTP/JSON itself costs "
+                   "a few ms, so a larger gap is CPU contention from other jobs.")
         out.append(f"- **Memory.** Peak RSS of `planqa serve` {s.get(rk, {}).get('VmHWM')} MB after "
-                   f"{rk.split('_')[2] if rk else '?'} asks (at ready: {s['rss_at_ready_mb'].get('VmRSS')} MB): "
-                   "torch + the model; it does not grow with asks (seed corpus; memory at 100k chunks was not "
-                   "measured here — the snapshot keeps every chunk text and section path in Python lists).")
+                   f"{rk.split('_')[2] if rk else '?'} asks (at ready: {s['rss_at_ready_mb'].get('VmRSS')} MB), "
+                   "seed corpus; memory at 100k chunks was not measured here (the snapshot keeps every chunk text "
+                   "and section path in Python lists).")
     return out
 
 
@@ -1225,6 +1207,7 @@ def main(argv: list[str] | None = None) -> int:
     link_models(seed_home, models)
     embedder, t_model = timed(load_embedder, seed_home)
     R["model_load_s"] = round(t_model, 2)
+    embedder.query_cache_size = 0          # every question is encoded (the served cache would hide it)
     model = model_info(embedder)
 
     log("(a) building the seed index over corpus/…")
