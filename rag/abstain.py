@@ -113,17 +113,20 @@ def _phrase(text: str) -> str:
     return " ".join(out)
 
 
-_DOC_PHRASES: dict[tuple[int, str], str] = {}
+_DOC_PHRASES: dict[tuple[str, str], str] = {}
 
 
 def _doc_phrases(snap: IndexSnapshot, doc_id: str) -> str:
-    """A document's text as folded syllables (abbreviations expanded), cached per snapshot."""
-    key = (id(snap), doc_id)
-    if key not in _DOC_PHRASES:
+    """A document's text as folded syllables (abbreviations expanded), cached per index
+    generation (a replaced plan lives in a new generation, so it is never served stale)."""
+    key = (str(snap.gen), doc_id)
+    text = _DOC_PHRASES.get(key)
+    if text is None:
+        text = f" {_phrase(snap.document_text(doc_id))} "
         if len(_DOC_PHRASES) > 256:
             _DOC_PHRASES.clear()
-        _DOC_PHRASES[key] = f" {_phrase(snap.document_text(doc_id))} "
-    return _DOC_PHRASES[key]
+        _DOC_PHRASES[key] = text
+    return text
 
 
 def foreign_documents(folded_question: str, documents: dict[str, dict]) -> list[str]:
