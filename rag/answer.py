@@ -18,6 +18,7 @@ from rag.types import Citation
 
 ABSTAIN_MESSAGE = "Không tìm thấy trong các kế hoạch đã nạp."
 MAX_QUOTE = 600
+MAX_ROW_QUOTE = 1500     # a table row is quoted whole: its lead/deadline cells come after a long content cell
 
 
 @dataclass
@@ -45,12 +46,13 @@ class Composer:
 
     # ------------------------------------------------------------ citations
 
-    def cite(self, doc_id: str, start: int, end: int, section: list[str] | str, score: float) -> str:
+    def cite(self, doc_id: str, start: int, end: int, section: list[str] | str, score: float,
+             max_len: int = MAX_QUOTE) -> str:
         for c in self.citations:
             if c.doc_id == doc_id and c.start == start:
                 return f"[{c.n}]"
         text = self.snap.document_text(doc_id)
-        end = min(end, start + MAX_QUOTE, len(text))
+        end = min(end, start + max_len, len(text))
         meta = self.snap.documents[doc_id]
         sec = section if isinstance(section, str) else " > ".join(section)
         self.citations.append(Citation(len(self.citations) + 1, doc_id, meta.get("title", ""), meta.get("number", ""),
@@ -84,7 +86,7 @@ class Composer:
         body = "; ".join(parts) if parts else content
         if parts:
             body = body[0].upper() + body[1:]
-        ref = self.cite(u.doc_id, *t["span"], u.section_path, u.match)
+        ref = self.cite(u.doc_id, *t["span"], u.section_path, u.match, max_len=MAX_ROW_QUOTE)
         return f"{body} — nhiệm vụ «{content}» {ref}"
 
     def window(self, text: str, n: int) -> str:

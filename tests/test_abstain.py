@@ -100,3 +100,26 @@ def test_long_task_rows_are_quoted_where_the_question_points(engine):
     out = comp.window(text, 150)
     assert "quốc phòng" in out and out.startswith("…") and len(out) <= 154
     assert comp.window("Ngắn gọn.", 120) == "Ngắn gọn."
+
+
+def test_task_row_citations_quote_the_cells_they_support(engine):
+    """Every task row's citation contains the lead and deadline the answer line states, even
+    when a long content cell comes first (rows are quoted whole, up to MAX_ROW_QUOTE)."""
+    from index.text import compact
+    from rag.answer import Composer, Thresholds
+
+    snap = engine.snapshot()
+    q = analyse("Đơn vị nào chủ trì và khi nào hoàn thành?")
+    checked = 0
+    for doc_id in snap.primary_documents():
+        for t in snap.tasks.get(doc_id, []):
+            comp = Composer(snap, q, Thresholds())
+            comp.task_line(Unit("task", doc_id, *t["span"], t.get("content", ""), t.get("section_path", []), record=t))
+            quote = compact(comp.citations[0].quote)
+            row = compact(snap.document_text(doc_id)[t["span"][0]:t["span"][1]])
+            for cell in (t.get("lead"), t.get("deadline_text")):
+                # (cells of rows broken across pages are not contiguous in the text: skipped)
+                if cell and compact(cell) in row and t["span"][1] - t["span"][0] <= 1500:
+                    assert compact(cell) in quote, (doc_id, cell)
+                    checked += 1
+    assert checked > 50
