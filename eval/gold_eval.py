@@ -34,10 +34,7 @@ def gold_docs(q: dict, copies: dict[str, str] | None = None) -> set[str]:
 
 def plan_copies(engine) -> dict[str, str]:
     """copy id → original id for documents the index registered as duplicates."""
-    try:
-        docs = engine.snapshot().documents
-    except Exception:        # systems without an index (never the case in `planqa eval`)
-        return {}
+    docs = engine.snapshot().documents
     return {d: m["duplicate_of"] for d, m in docs.items() if m.get("duplicate_of")}
 
 

@@ -40,6 +40,11 @@ class ChunkTable:
         return len(self.ids)
 
 
+def _cannot_open(gen: Path, exc: Exception) -> IndexMissing:
+    return IndexMissing(f"Không mở được chỉ mục / cannot open index {gen.name}. "
+                        "Chạy / run `planqa index build` để sửa.", str(exc))
+
+
 class IndexSnapshot:
     """One immutable generation: documents, chunks, tasks, indicators, BM25, FAISS."""
 
@@ -53,8 +58,7 @@ class IndexSnapshot:
         except (OSError, ValueError, RuntimeError, sqlite3.Error, KeyError, TypeError) as exc:
             # a truncated/garbage file surfaces as any of these (sqlite3.DatabaseError for the
             # store, KeyError/TypeError for JSON of the wrong shape): one clear error for all
-            raise IndexMissing(f"Không mở được chỉ mục / cannot open index {gen.name}. "
-                               "Chạy / run `planqa index build` để sửa.", str(exc)) from exc
+            raise _cannot_open(gen, exc) from exc
 
     def _load(self) -> None:
         import bm25s
@@ -203,8 +207,7 @@ class StoredDocuments:
             finally:
                 con.close()
         except (OSError, ValueError, sqlite3.Error, KeyError, TypeError) as exc:
-            raise IndexMissing(f"Không mở được chỉ mục / cannot open index {gen.name}. "
-                               "Chạy / run `planqa index build` để sửa.", str(exc)) from exc
+            raise _cannot_open(gen, exc) from exc
 
     def primary_documents(self) -> dict[str, dict]:
         return {k: v for k, v in self.documents.items() if not v.get("duplicate_of")}

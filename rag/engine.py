@@ -22,7 +22,7 @@ from rag.answer import ABSTAIN_MESSAGE, Composer, Thresholds, plan_label
 from rag.abstain import answerable_units, foreign_documents, type_mismatch, unknown_names, unknown_units
 from rag.llm import chat_model_from_settings, rephrase
 from rag.evidence import Matcher, Unit, candidate_docs, score_units, table_units, units_from_hits
-from rag.query import Query, analyse
+from rag.query import Query, analyse, doc_year
 from rag.retrieve import Weights, filter_mask, hybrid_search
 from rag.types import Answer, Hit
 
@@ -147,7 +147,7 @@ class Engine:
             if lines:
                 return self._finish(base, comp, lines, confidence=1.0)
         chosen = [] if unknown else self.select(q, units)
-        chosen = answerable_units(q, chosen, {u.doc_id: _plan_year(snap.documents[u.doc_id]) for u in chosen})
+        chosen = answerable_units(q, chosen, {u.doc_id: doc_year(snap.documents[u.doc_id]) for u in chosen})
         if chosen and type_mismatch(q.folded, " ".join(u.text + " " + json.dumps(u.record, ensure_ascii=False)
                                                        for u in chosen)):
             chosen = []
@@ -278,11 +278,6 @@ def _list_units(pool: list[Unit]) -> list[Unit]:
         return same[:8]
     same = [u for u in pool if u.doc_id == best.doc_id and u.section_path == best.section_path and u.kind == best.kind]
     return sorted(same[:8], key=lambda u: u.start)
-
-
-def _plan_year(meta: dict) -> str:
-    m = re.search(r"\b(20\d\d)\b", f"{meta.get('date') or ''} {meta.get('title') or ''}")
-    return m.group(1) if m else ""
 
 
 def _ms(a: float, b: float) -> float:

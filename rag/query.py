@@ -187,7 +187,7 @@ def detect_scope(folded: str, documents: dict[str, dict]) -> list[str]:
     if len(scores) > 1:
         years = set(re.findall(r"\b(20\d\d)\b", folded))
         if years:
-            dated = {d: s for d, s in scores.items() if _doc_year(documents[d]) in years}
+            dated = {d: s for d, s in scores.items() if doc_year(documents[d]) in years}
             if dated:
                 scores = dated
     if len(scores) > 1:                       # a more specific name wins ("xa nghia dan" over "ubnd")
@@ -196,7 +196,8 @@ def detect_scope(folded: str, documents: dict[str, dict]) -> list[str]:
     return sorted(scores)
 
 
-def _doc_year(meta: dict) -> str:
+def doc_year(meta: dict) -> str:
+    """The plan's year: from its date, else a year in its title or number ("" if none)."""
     date = meta.get("date") or ""
     if date[:4].isdigit():
         return date[:4]
