@@ -27,7 +27,8 @@ ai dau khi nao theo trong tai cua cac nhung ve nhiem vu don vi co quan de an
 """.split())
 _SURNAMES = set("nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly dao dinh lam mai trinh".split())
 _MONEY_Q = re.compile(r"\b(bao nhieu|may) (tien|dong|trieu|ty|nghin)\b|\b(kinh phi|ngan sach|tien thuong|muc tien|"
-                      r"so tien|du chi|chi bao nhieu|muc chi|muc ho tro)\b.*\b(bao nhieu|may)\b|\btrieu dong\b|\bty dong\b")
+                      r"so tien|du chi|chi bao nhieu|muc chi(?! tieu)|muc ho tro)\b.*\b(bao nhieu|may)\b|\btrieu dong\b|\bty dong\b")
+_SHARE_Q = re.compile(r"%|\b(phan tram|t[yi] le|ty trong)\b")     # "kinh phí … bao nhiêu % GDP" is a share
 _MONEY_E = re.compile(r"\d[\d.,]*\s*(trieu|ty|nghin|dong|vnd)\b")
 _PERSON_Q = re.compile(r"\bho ten\b|\bho va ten\b|\bten (la )?gi\b|^ai la\b|\bdong chi nao\b|\bai ky\b|\bnguoi ky\b"
                        r"|\b(pho )?(giam doc|chu tich|truong phong|pho truong phong|chanh van phong|bi thu|truong ban)"
@@ -197,7 +198,7 @@ def _has_year(u, years: list[str], doc_years: dict[str, str]) -> bool:
 def type_mismatch(folded_question: str, evidence_text: str) -> str | None:
     """Why this evidence cannot answer the question's type (None when it can)."""
     ev = vt.fold(evidence_text)
-    if _MONEY_Q.search(folded_question) and not _MONEY_E.search(ev):
+    if _MONEY_Q.search(folded_question) and not _SHARE_Q.search(folded_question) and not _MONEY_E.search(ev):
         return "money"
     if _PERSON_Q.search(folded_question) and not _has_person_name(evidence_text):
         return "person"

@@ -120,7 +120,8 @@ class Composer:
         targets = ind.get("targets") or {}
         years = [y for y in self.q.years if y in targets]
         shown = {y: targets[y] for y in (years or targets)}
-        vals = "; ".join(f"năm {y}: {v}" if y else v for y, v in shown.items())
+        vals = "; ".join(f"năm {y}: {_with_unit(v, ind.get('unit', ''))}" if y else _with_unit(v, ind.get("unit", ""))
+                         for y, v in shown.items())
         ref = self.cite(u.doc_id, *ind["span"], u.section_path, u.match)
         owner = f" (theo dõi: {ind['owner']})" if ind.get("owner") else ""
         return f"{_short(ind.get('name', ''), 140)}: {vals}{owner} {ref}"
@@ -200,3 +201,14 @@ def _pretty(field_name: str, value: str) -> str:
 def _short(s: str, n: int) -> str:
     s = re.sub(r"\s+", " ", s).strip()
     return s if len(s) <= n else s[: n - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _with_unit(value: str, unit: str) -> str:
+    """A bare figure with its unit column ("90" and "%" → "90%", "5" and "Sàn dữ liệu" → "5 sàn dữ liệu")."""
+    unit = re.sub(r"\s+", " ", unit or "").strip()
+    if not unit or not re.fullmatch(r"[≥≤<>~]?\s*\d[\d.,]*", value.strip()):
+        return value
+    if unit.startswith("%"):
+        return f"{value.strip()}{unit}"
+    return f"{value.strip()} {unit[:1].lower() + unit[1:] if not unit[:2].isupper() else unit}"
+
