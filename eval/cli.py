@@ -72,7 +72,8 @@ def _check(results, baseline_path: Path) -> None:
 @app.command("govdocs")
 def govdocs(data: Path = typer.Option(Path("../shared/data/govdocs"), help="Thư mục govdocs (đọc tại chỗ, không sao chép)."),
             report: Path = typer.Option(None), json_out: bool = typer.Option(False, "--json"),
-            home: Path = typer.Option(None, "--home", help="Thư mục chỉ mục riêng cho govdocs (mặc định $PLANQA_HOME/eval-cache/govdocs).")):
+            home: Path = typer.Option(None, "--home", help="Thư mục chỉ mục riêng cho govdocs (mặc định $PLANQA_HOME/eval-cache/govdocs)."),
+            split: str = typer.Option("test", help="test (viết mù, không dùng để tinh chỉnh), dev hoặc all.")):
     """Kiểm tra khả năng tổng quát trên các kế hoạch chưa từng thấy (govdocs)."""
     from eval.govdocs import run_govdocs
     from index.settings import home as settings_home
@@ -81,7 +82,7 @@ def govdocs(data: Path = typer.Option(Path("../shared/data/govdocs"), help="Thư
     models = h / "models"
     if not models.exists() and (settings_home() / "models").exists():
         models.symlink_to((settings_home() / "models").resolve())
-    results = run_govdocs(data, _engine, h)
+    results = run_govdocs(data, _engine, h, split=split)
     out = {k: {"metrics": v.metrics, "by_type": v.by_type} for k, v in results.items()}
     if json_out:
         sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
@@ -91,7 +92,7 @@ def govdocs(data: Path = typer.Option(Path("../shared/data/govdocs"), help="Thư
                        f"recall@10={v.metrics['recall@10']:.3f} n={v.metrics['n']}")
     if report:
         from eval.report import write_gold_report
-        write_gold_report(results, Path(report), "PlanQA — generalization on govdocs (unseen plans)", "govdocs",
+        write_gold_report(results, Path(report), f"PlanQA — generalization on govdocs (unseen plans, split {split})", "govdocs",
                           name="govdocs")
 
 
