@@ -146,8 +146,10 @@ class Engine:
             lines = comp.meta_lines(self._meta_docs(snap, q, hits))
             if lines:
                 return self._finish(base, comp, lines, confidence=1.0)
+        # only evidence that can answer the question's type competes (a 2025 figure never
+        # stands in for a 2030 one; a deadline question needs a time)
+        units = answerable_units(q, units, {d: doc_year(snap.documents[d]) for d in {u.doc_id for u in units}})
         chosen = [] if unknown else self.select(q, units)
-        chosen = answerable_units(q, chosen, {u.doc_id: doc_year(snap.documents[u.doc_id]) for u in chosen})
         if chosen and type_mismatch(q.folded, " ".join(u.text + " " + json.dumps(u.record, ensure_ascii=False)
                                                        for u in chosen)):
             chosen = []
