@@ -154,9 +154,11 @@ class Composer:
             vals = []
             for f, label in fields:
                 v = meta.get(f)
+                span = (meta.get("field_spans") or {}).get(f)
+                if f == "recipients" and span:
+                    v, span = self._recipients(meta.get("field_origin", {}).get(f, d), span)
                 if not v:
                     continue
-                span = (meta.get("field_spans") or {}).get(f)
                 origin = (meta.get("field_origin") or {}).get(f, d)
                 ref = self.cite(origin, span[0], span[1], "Phần đầu văn bản" if f != "signer" else "Phần ký",
                                 1.0) if span else ""
@@ -166,7 +168,25 @@ class Composer:
         return lines
 
 
+    def _recipients(self, doc_id: str, span: list[int]) -> tuple[str, list[int] | None]:
+        """The "Nơi nhận" items ("Lưu: …" excluded); only those sent for report ("(b/c)")
+        when the question is about reporting."""
+        text = self.snap.document_text(doc_id)
+        items = []
+        for m in re.finditer(r"^[ \t]*[-+•*][ \t]*(.+?)[ \t;.,]*$", text[span[0]:span[1]], re.M):
+            if not vt.fold(m.group(1)).lower().startswith("luu"):
+                items.append((span[0] + m.start(1), span[0] + m.end(1)))
+        if re.search(r"b/c|bao cao", self.q.folded) and any("b/c" in text[a:b].lower() for a, b in items):
+            items = [(a, b) for a, b in items if "b/c" in text[a:b].lower()]
+        if not items:
+            return "", None
+        return "; ".join(re.sub(r"\s+", " ", text[a:b]) for a, b in items), [items[0][0], items[-1][1]]
+
+
+RECIPIENTS_Q = (r"\bnoi nhan\b|\(b/c\)|\b(ke hoach|van ban)\b[^?]{0,60}\b(duoc )?gui (bao cao |b/c )?"
+                r"(den|toi|cho|len)\b")
 META_FIELDS = [
+    (RECIPIENTS_Q, "recipients", "nơi nhận"),
     (r"so hieu|ky hieu|\bso (bao nhieu|may|gi|nao)\b|\bso cua\b|\bmang so\b|\bke hoach so\b", "number", "số hiệu"),
     (r"ngay|thoi gian ban hanh|khi nao|bao gio|nam nao|thang nao", "date", "ngày ban hành"),
     (r"\bai ky\b|nguoi ky|\bky (ten|boi|ke hoach|van ban)\b|\bky\b(?! hieu)", "signer", "người ký"),
@@ -183,6 +203,8 @@ _GIVEN = re.compile(r"\b(ke hoach |van ban )?so:? ?\d+[\w/.-]*|\bngay \d{1,2}[/.
 def _meta_fields(folded: str) -> list[tuple[str, str]]:
     asked = _GIVEN.sub(" ", folded)
     out = [(f, label) for rx, f, label in META_FIELDS if re.search(rx, asked)]
+    if any(f == "recipients" for f, _ in out):        # "gửi đến những cơ quan nào": the recipients
+        out = [(f, label) for f, label in out if f not in ("issuer", "signer", "date", "number")]
     if any(f == "signer_role" for f, _ in out) and not re.search(r"\bai ky\b|\bten\b", asked):
         out = [(f, label) for f, label in out if f != "signer"]     # "người ký giữ chức vụ gì?"
     return out or [("number", "số hiệu"), ("date", "ngày ban hành"), ("issuer", "cơ quan ban hành")]

@@ -1,0 +1,47 @@
+"""What the answers say, asked of the real engine over the seed corpus.
+
+Expected values are read from the plan files themselves (their "Nơi nhận" block), not
+copied from the engine's output.
+"""
+from __future__ import annotations
+
+import re
+
+from rag.answer import _with_unit
+from tests.conftest import CORPUS
+
+
+def _recipients_in_file(name: str) -> list[str]:
+    text = (CORPUS / name).read_text(encoding="utf-8")
+    block = text[text.index("Nơi nhận"):].split("\n\n", 2)
+    lines = [ln.strip(" -;") for part in block[:2] for ln in part.splitlines() if ln.strip().startswith("-")]
+    return [ln for ln in lines if not ln.lower().startswith("lưu")]
+
+
+def test_who_a_plan_is_sent_to_comes_from_its_recipient_block(engine):
+    items = _recipients_in_file("vpubnd-kh-2026-trien-khai-nq71-nq57.txt")
+    assert len(items) >= 3
+    ans = engine.ask("Kế hoạch của Văn phòng UBND tỉnh được gửi tới những cơ quan, đơn vị nào?")
+    assert not ans.abstained, ans.answer
+    for item in items:
+        assert item in ans.answer, (item, ans.answer)
+    assert not re.search(r"\bLưu\b", ans.answer)
+    assert len(ans.citations) == 1 and items[0] in ans.citations[0].quote
+
+
+def test_sent_for_report_keeps_only_the_bc_recipients(engine):
+    items = _recipients_in_file("xa-nghia-dan-kh-2025-thuc-hien-nq57.txt")
+    reported = [i for i in items if "(b/c)" in i]
+    assert reported and len(reported) < len(items)
+    ans = engine.ask("UBND xã Nghĩa Đàn gửi kế hoạch này để báo cáo (b/c) cho ai?")
+    assert not ans.abstained, ans.answer
+    assert all(i in ans.answer for i in reported), ans.answer
+    assert not any(i in ans.answer for i in items if i not in reported), ans.answer
+
+
+def test_figures_carry_their_unit_column():
+    assert _with_unit("90", "%") == "90%"
+    assert _with_unit("≥ 99", "% dân số") == "≥ 99% dân số"
+    assert _with_unit("5", "Sàn dữ liệu") == "5 sàn dữ liệu"
+    assert _with_unit("100%", "%") == "100%"            # already has it
+    assert _with_unit("Hoàn thành", "%") == "Hoàn thành"   # not a bare figure
