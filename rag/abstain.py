@@ -30,10 +30,10 @@ _MONEY_Q = re.compile(r"\b(bao nhieu|may) (tien|dong|trieu|ty|nghin)\b|\b(kinh p
                       r"so tien|du chi|chi bao nhieu|muc chi(?! tieu)|muc ho tro)\b.*\b(bao nhieu|may)\b|\btrieu dong\b|\bty dong\b")
 _SHARE_Q = re.compile(r"%|\b(phan tram|t[yi] le|ty trong)\b")     # "kinh phí … bao nhiêu % GDP" is a share
 _MONEY_E = re.compile(r"\d[\d.,]*\s*(trieu|ty|nghin|dong|vnd)\b")
+_ROLE = r"(pho )?(giam doc|chu tich|truong phong|pho truong phong|chanh van phong|bi thu|truong ban)"
 _PERSON_Q = re.compile(r"\bho ten\b|\bho va ten\b|\bten (la )?gi\b|^ai la\b|\bdong chi nao\b|\bai ky\b|\bnguoi ky\b"
-                       r"|\b(pho )?(giam doc|chu tich|truong phong|pho truong phong|chanh van phong|bi thu|truong ban)"
-                       r"( [a-z]+)? nao\b")
-_COMPANY_Q = re.compile(r"\b(doanh nghiep|cong ty|nha cung cap|nha thau|tap doan|nha mang|don vi cung cap)( [a-z]+)? nao\b"
+                       rf"|\b{_ROLE}( [a-z]+)? nao\b|^{_ROLE}\b.* la ai\b")
+_COMPANY_Q = re.compile(r"\b(doanh nghiep|cong ty|nha cung cap|nha thau|tap doan|nha mang|don vi cung cap)( [a-z]+){0,2} nao\b"
                         r"|\bthue (cong ty|doanh nghiep|don vi) nao\b")
 _COMPANY_E = re.compile(r"\b(cong ty|tap doan|tong cong ty|vnpt|viettel|fpt|mobifone|cmc)\b")
 _RATE_Q = re.compile(r"\bt[yi] le ([a-z]+ [a-z]+)")
@@ -45,7 +45,8 @@ _ORG = r"(?:Phòng|Sở|Ban|Trung tâm|Cục|Chi cục|Văn phòng|Viện|Trư�
 _ORG_NAME = re.compile(rf"(?<!\w){_ORG}\s+([A-ZĐÀ-Ỹ][^\W\d_]*(?:\s+[^\W\d_]+){{0,2}})")
 _ORG_START = re.compile(rf"{_ORG}\b")
 _DOC_NUMBER = re.compile(r"\b(\d{1,5})\s*[/-]\s*(?:kh|qd|nq|ct|tb|bc|cv|nd|tt|hd)\b")
-_NOT_NOUNS = set("phan tram tien la nam thang ngay lan so nao gi dat duoc can phai the".split())
+_NOT_NOUNS = set("phan tram tien la so nao gi dat duoc phai the".split())
+_DURATIONS = set("nam thang ngay tuan gio lan".split())      # "bao nhiêu tháng" needs "<n> tháng"
 _COUNT_Q = re.compile(r"\bbao nhieu ([a-z]+(?: [a-z]+)?)")  # "bao nhiêu tài khoản", not "bao nhiêu %"
 
 
@@ -207,9 +208,14 @@ def type_mismatch(folded_question: str, evidence_text: str) -> str | None:
     m = _COUNT_Q.search(folded_question)
     if m:
         from rag.query import STOPWORDS
+        first = m.group(1).split()[0]
+        if first in _DURATIONS:
+            if not re.search(rf"\b\d+\s*{first}\b", ev.lower()):
+                return "count"
+            return None
         noun = []
         for w in m.group(1).split():          # the counted noun: words up to the first function word
-            if w in _NOT_NOUNS or w in STOPWORDS or w in ("va", "hoac"):
+            if w in _NOT_NOUNS or (w in STOPWORDS and w != "can") or w in ("va", "hoac"):
                 break
             noun.append(w)
         if noun and not _counted(" ".join(noun), ev):

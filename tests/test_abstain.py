@@ -59,6 +59,18 @@ def test_people_and_companies_need_names():
     assert type_mismatch("pho giam doc nao phu trach chuyen doi so", "Đồng chí Nguyễn Văn An phụ trách.") is None
     assert type_mismatch("doanh nghiep nao cung cap dich vu giam sat", "Văn phòng chủ trì giám sát.") == "company"
     assert type_mismatch("doanh nghiep nao cung cap dich vu giam sat", "Thuê Công ty VNPT giám sát.") is None
+    assert type_mismatch("doanh nghiep vien thong nao phu song 5g", "Phát triển mạng 5G phủ sóng toàn xã.") == "company"
+    assert type_mismatch("giam doc trung tam phuc vu hanh chinh cong la ai", "Trung tâm phục vụ hành chính công.") == "person"
+    assert type_mismatch("don vi chu tri la ai", "Văn phòng Sở chủ trì.") is None     # a unit, not a person
+
+
+def test_counts_and_durations_need_a_figure_for_what_is_counted():
+    q = "bao nhieu can bo duoc cu tham gia dien tap"
+    assert type_mismatch(q, "Tham gia diễn tập thực chiến an toàn thông tin.") == "count"
+    assert type_mismatch(q, "Cử 05 cán bộ tham gia diễn tập thực chiến.") is None
+    q = "hop dong thue dich vu keo dai bao nhieu thang"
+    assert type_mismatch(q, "Hệ thống hoạt động liên tục 24/7 trong thời gian thuê dịch vụ.") == "count"
+    assert type_mismatch(q, "Thời gian thuê dịch vụ là 36 tháng.") is None
 
 
 def test_documents_named_by_a_number_that_is_not_loaded():
