@@ -16,7 +16,7 @@ import numpy as np
 
 from index import text as vt
 from index.errors import IndexMismatch, IndexMissing, NotFound
-from index.store import (GenerationFiles, check_model, connect, current_generation, read_manifest,
+from index.store import (GenerationFiles, check_model, check_normalizer, connect, current_generation, read_manifest,
                          verify_generation)
 
 MAX_WORD_SYLLABLES = 4
@@ -238,11 +238,12 @@ class StoredDocuments:
 
 
 def open_index(home: Path, model: dict | None = None, deep_verify: bool = False) -> IndexSnapshot:
-    """Open the live generation; refuse one built with another embedding model."""
+    """Open the live generation; refuse one built with another embedding model or text normalizer."""
     gen = current_generation(home)
     if gen is None:
         raise IndexMissing(f"Chưa có chỉ mục trong {home} / no index yet. Chạy / run `planqa index build`.")
     snap = IndexSnapshot(gen, deep_verify=deep_verify)
+    check_normalizer(snap.manifest)
     if model is not None:
         check_model(snap.manifest, model["name"], model["dim"], model["fingerprint"])
     return snap

@@ -222,6 +222,18 @@ def check_model(manifest: dict, model_name: str, dim: int, fingerprint: str) -> 
             "Index was built with another embedding model; run `planqa index build` to rebuild it.")
 
 
+def check_normalizer(manifest: dict) -> None:
+    """An index tokenized by another version of index/text.py must be rebuilt: its BM25
+    terms would no longer match the questions' (and a write would mix both)."""
+    from index.text import NORMALIZER_VERSION
+
+    got = manifest.get("normalizer_version")
+    if got != NORMALIZER_VERSION:
+        raise IndexMismatch(
+            f"Chỉ mục được dựng bằng phiên bản chuẩn hóa văn bản {got} (hiện tại: {NORMALIZER_VERSION}). "
+            "Index was built by another text-normalizer version; run `planqa index build` to rebuild it.")
+
+
 def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
     if readonly:
         con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)

@@ -17,7 +17,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-NORMALIZER_VERSION = "2"
+NORMALIZER_VERSION = "3"
 
 # ---------------------------------------------------------------- accent folding
 
@@ -175,6 +175,13 @@ ABBREVIATIONS = {
     "ttdt": "thong tin dien tu", "snv": "so noi vu", "vh-xh": "van hoa xa hoi", "kh-tc": "ke hoach tai chinh",
     "hc-qt": "hanh chinh quan tri", "cm": "chuyen mon", "mttq": "mat tran to quoc",
     "ioc": "trung tam giam sat dieu hanh thong minh", "tp": "thanh pho", "ttg": "thu tuong",
+    # ministries and departments written with "&" or "-" ("Bộ KH&CN", "Sở KH-CN", "Sở GD&ĐT")
+    "kh-cn": "khoa hoc va cong nghe", "tt&tt": "thong tin va truyen thong", "tt-tt": "thong tin va truyen thong",
+    "gd&dt": "giao duc va dao tao", "gd-dt": "giao duc va dao tao", "kh&dt": "ke hoach va dau tu",
+    "kh-dt": "ke hoach va dau tu", "tn&mt": "tai nguyen va moi truong", "tn-mt": "tai nguyen va moi truong",
+    "nn&ptnt": "nong nghiep va phat trien nong thon", "nn-ptnt": "nong nghiep va phat trien nong thon",
+    "ld-tb&xh": "lao dong thuong binh va xa hoi", "ldtbxh": "lao dong thuong binh va xa hoi",
+    "gtvt": "giao thong van tai", "r&d": "nghien cuu phat trien",
 }
 
 
@@ -186,11 +193,11 @@ def expand_abbreviations(folded: str) -> str:
 
 # ---------------------------------------------------------------- tokens
 
-_SYLLABLE = re.compile(r"[^\W_]+(?:[./-][^\W_]+)*|[≥≤%]", re.UNICODE)
+_SYLLABLE = re.compile(r"[^\W_]+(?:[./&-][^\W_]+)*|[≥≤%]", re.UNICODE)
 
 
 def syllables(text: str) -> list[str]:
-    """Lower-cased syllables/words; keeps codes such as ``57-nq/tw`` and ``vh-xh`` whole."""
+    """Lower-cased syllables/words; keeps codes such as ``57-nq/tw``, ``vh-xh`` and ``kh&cn`` whole."""
     return [m.group(0) for m in _SYLLABLE.finditer(text.lower())]
 
 

@@ -22,8 +22,8 @@ from index import text as vt
 from index.errors import StorageError
 from index.models import ParsedDocument
 from index.postings import Postings
-from index.store import (SCHEMA, SIGNATURES_DDL, GenerationFiles, connect, current_token, new_generation_dir,
-                         read_manifest, seal_generation, swap_current)
+from index.store import (SCHEMA, SIGNATURES_DDL, GenerationFiles, check_normalizer, connect, current_token,
+                         new_generation_dir, read_manifest, seal_generation, swap_current)
 
 
 @dataclass
@@ -54,6 +54,8 @@ def write_generation(home: Path, previous: Path | None, remove: set[str], add: l
     gen = new_generation_dir(home)
     files = GenerationFiles(gen)
     try:
+        if previous is not None:          # never mix two tokenizations in one index
+            check_normalizer(read_manifest(previous))
         prev_kind = read_manifest(previous).get("faiss_index", "flat") if previous is not None else "flat"
         faiss_kind = faiss_kind or prev_kind
         con = _open_store(previous, files)

@@ -104,12 +104,19 @@ def _strip_scope(folded: str, metas: list[dict]) -> str:
     out = folded
     done: set[str] = set()
     for meta in metas:
+        number = vt.fold(meta.get("number") or "").lower().replace(" ", "")
+        kinds = {"ke hoach", "kh", vt.compact(meta.get("doc_type") or "")} - {""}
         for alias, _ in sorted(_aliases_of(meta), key=lambda a: -len(a[0])):
             if alias in done:       # removed already: a second pass cannot find it again
                 continue
             done.add(alias)
-            out = re.sub(rf"\b{re.escape(alias)}\b", " ", out)
-    out = re.sub(r"\b(ke hoach|kh)\b", " ", out)
+            if alias.isdigit() and number.startswith(alias):     # "03/nq-cp", not only "03"
+                alias = rf"{alias}(?:\s*[/-]\s*[a-z]+(?:[/-][a-z]+)*)?"
+                out = re.sub(rf"(?<![\w&/-]){alias}(?![\w&])", " ", out)
+                continue
+            out = re.sub(rf"(?<![\w&/-]){re.escape(alias)}(?![\w&])", " ", out)
+        for kind in kinds:          # "Kế hoạch …", "Nghị quyết …" name the document, not the topic
+            out = re.sub(rf"(?<![\w&/-]){re.escape(kind)}(?![\w&/-])", " ", out)
     return re.sub(r"\s+", " ", out).strip()
 
 

@@ -45,3 +45,12 @@ def test_figures_carry_their_unit_column():
     assert _with_unit("5", "Sàn dữ liệu") == "5 sàn dữ liệu"
     assert _with_unit("100%", "%") == "100%"            # already has it
     assert _with_unit("Hoàn thành", "%") == "Hoàn thành"   # not a bare figure
+
+
+def test_words_naming_the_plan_are_not_topic_terms():
+    from rag.query import _strip_scope
+
+    meta = {"number": "03/NQ-CP", "doc_type": "Nghị quyết", "issuer": "Chính phủ"}
+    assert _strip_scope("theo nghi quyet 03/nq-cp, cac bo bao cao ve bo kh&cn", [meta]) == "theo , cac bo bao cao ve bo kh&cn"
+    meta = {"number": "3469/KH-SNV", "doc_type": "Kế hoạch", "issuer": "Sở Nội vụ"}
+    assert _strip_scope("kh 3469 cua so noi vu giao phong kh-tc viec gi", [meta]) == "cua giao phong kh-tc viec gi"

@@ -96,6 +96,23 @@ def test_mismatched_model_is_refused(built_home, engine):
         open_index(built_home, other)
 
 
+def test_index_of_another_text_normalizer_is_refused_for_reads_and_writes(fresh_home, embedder, tmp_path):
+    import json
+
+    from index.build import ingest_files
+
+    gen = current_generation(fresh_home)
+    manifest = json.loads((gen / "manifest.json").read_text())
+    (gen / "manifest.json").write_text(json.dumps({**manifest, "normalizer_version": "0"}))
+    with pytest.raises(IndexMismatch, match="planqa index build"):
+        open_index(fresh_home)
+    plan = tmp_path / "vuon-uom.txt"
+    plan.write_text(SMALL_PLAN, encoding="utf-8")
+    with pytest.raises(IndexMismatch):          # tokens of two normalizers never mix in one index
+        ingest_files(fresh_home, [plan], embedder)
+    assert current_generation(fresh_home) == gen
+
+
 def test_missing_file_gives_clear_error_and_build_repairs(fresh_home, embedder, tmp_path):
     gen = current_generation(fresh_home)
     (gen / "dense.faiss").unlink()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from index.text import compact, diacritic_ratio, fold, normalize, sentences
+from index.text import compact, diacritic_ratio, expand_abbreviations, fold, normalize, sentences, syllables
 
 
 def test_nfc_composes_decomposed_vietnamese():
@@ -91,3 +91,9 @@ def test_hard_wrapped_lines_stay_one_sentence():
     # items, bullets and table rows still start their own sentence
     assert "- Bảo đảm an toàn" in got and "2) Nội dung" in got
     assert "TT\tNhiệm vụ" in got and "thời hạn\tQuý I" in got
+
+
+def test_agency_abbreviations_with_ampersand_stay_whole_and_expand():
+    assert syllables(fold("Bộ KH&CN, Sở GD&ĐT và R&D")) == ["bo", "kh&cn", "so", "gd&dt", "va", "r&d"]
+    assert "khoa hoc va cong nghe" in expand_abbreviations("bo kh&cn")
+    assert "ke hoach" not in expand_abbreviations("bo kh&cn")      # "KH" alone is "kế hoạch"
