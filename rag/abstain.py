@@ -164,6 +164,9 @@ def answerable_units(q, units: list, doc_years: dict[str, str] | None = None) ->
     doc_years = doc_years or {}
     if "number" in q.intents and q.years:
         keep = [u for u in keep if _has_year(u, q.years, doc_years)]
+    horizon = _HORIZON.findall(q.folded)
+    if horizon:                 # "đề án đến năm 2035" is not the row about "đến năm 2030"
+        keep = [u for u in keep if not _other_horizon(u, horizon)]
     m = _RATE_Q.search(_without_stop_phrases(q.folded))
     if "number" in q.intents and m:
         first, second = m.group(1).split()
@@ -186,6 +189,18 @@ def _has_time(u, folded_question: str) -> bool:
         return bool(u.record.get("deadline_text"))
     q = re.sub(r"\s+", " ", folded_question)
     return any(re.sub(r"\s+", " ", m.group(0)) not in q for m in _TIME_E.finditer(vt.fold(u.text).lower()))
+
+
+_HORIZON = re.compile(r"\b(?:den|toi) nam (20\d\d)\b|\bgiai doan (?:20\d\d\s*[-–]\s*)?(?:den nam )?(20\d\d)\b")
+
+
+def _other_horizon(u, horizon: list[tuple[str, str]]) -> bool:
+    """The unit names a horizon year ("đến năm 2030", "giai đoạn 2026-2030") and not the
+    question's."""
+    asked = {y for pair in horizon for y in pair if y}
+    text = vt.fold(f"{u.heading} {u.text} {u.record.get('deadline_text', '')}").lower()
+    own = {y for pair in _HORIZON.findall(text) for y in pair if y}
+    return bool(own) and not own & asked and not any(y in text for y in asked)
 
 
 def _has_year(u, years: list[str], doc_years: dict[str, str]) -> bool:

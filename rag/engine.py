@@ -148,7 +148,10 @@ class Engine:
                 return self._finish(base, comp, lines, confidence=1.0)
         # only evidence that can answer the question's type competes (a 2025 figure never
         # stands in for a 2030 one; a deadline question needs a time)
+        best = max((u.match for u in units), default=0.0)
         units = answerable_units(q, units, {d: doc_year(snap.documents[d]) for d in {u.doc_id for u in units}})
+        if max((u.match for u in units), default=0.0) < self.thresholds.filtered * best:
+            units = []          # what the question is about cannot answer it; a weaker match is about something else
         chosen = [] if unknown else self.select(q, units)
         if chosen and type_mismatch(q.folded, " ".join(u.text + " " + json.dumps(u.record, ensure_ascii=False)
                                                        for u in chosen)):

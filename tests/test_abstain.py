@@ -33,6 +33,14 @@ def test_a_deadline_question_needs_a_deadline_or_a_time():
     assert answerable_units(q2, [_sentence("Đề xuất chương trình đầu tư giai đoạn 2026 - 2030.")]) == []
 
 
+def test_a_row_about_another_horizon_year_cannot_answer():
+    q = analyse("Đề án chuyển đổi số giai đoạn đến năm 2035 phải hoàn thành khi nào?")
+    other = _task(deadline="Quý I/2026", content="Xây dựng Đề án chuyển đổi số giai đoạn đến năm 2030")
+    same = _task(deadline="Quý I/2026", content="Xây dựng Đề án chuyển đổi số giai đoạn đến năm 2035")
+    undated = _task(deadline="Quý I/2026", content="Xây dựng Đề án chuyển đổi số")
+    assert answerable_units(q, [other, same, undated]) == [same, undated]
+
+
 def test_a_figure_for_a_year_needs_that_year():
     q = analyse("Tỷ lệ hồ sơ xử lý trực tuyến năm 2025 là bao nhiêu?")
     has_2025 = _indicator("Tỷ lệ hồ sơ xử lý trực tuyến", {"2025": "70%", "2030": "90%"})
