@@ -144,12 +144,21 @@ def doc_aliases(meta: dict) -> list[tuple[str, float]]:
     return out
 
 
-def _alias_hit(alias: str, folded: str) -> bool:
+# "… thực hiện Nghị quyết 57", "triển khai Kế hoạch số 348": the number names the document
+# a plan implements, not the plan asked about
+_IMPLEMENTS = re.compile(r"\b(?:thuc hien|trien khai|cu the hoa)\b(?:\s+\S+){0,3}\s*$")
+
+
+def _alias_hit(alias: str, folded: str) -> float:
+    """1.0: the question names the document by this alias; 0.5: only as the document some
+    plan implements ("… thực hiện Nghị quyết 57"), which alone does not scope; 0.0: not at all."""
     if alias.isdigit():
-        return re.search(rf"\b{alias}\b", folded) is not None
+        found = [not _IMPLEMENTS.search(folded[max(0, m.start() - 40):m.start()])
+                 for m in re.finditer(rf"\b{alias}\b", folded)]
+        return 1.0 if any(found) else 0.5 if found else 0.0
     if len(alias) >= 8:
-        return fuzz.partial_ratio(alias, folded) >= 92 if len(folded) >= len(alias) else False
-    return re.search(rf"\b{re.escape(alias)}\b", folded) is not None
+        return float(len(folded) >= len(alias) and fuzz.partial_ratio(alias, folded) >= 92)
+    return float(re.search(rf"\b{re.escape(alias)}\b", folded) is not None)
 
 
 _ALIAS_CACHE: dict[int, tuple[dict, int, list]] = {}
@@ -181,17 +190,19 @@ def _aliases_of(meta: dict) -> list[tuple[str, float]]:
 def detect_scope(folded: str, documents: dict[str, dict]) -> list[str]:
     """Doc ids the question explicitly names (issuer, place, number; year to disambiguate)."""
     scores: dict[str, float] = {}
-    hits: dict[str, bool] = {}          # plans share issuers: each distinct alias is matched once
+    hits: dict[str, float] = {}         # plans share issuers: each distinct alias is matched once
     for doc_id, aliases in _alias_table(documents):
-        best = 0.0
+        best = bonus = 0.0
         for alias, weight in aliases:
             hit = hits.get(alias)
             if hit is None:
                 hit = hits[alias] = _alias_hit(alias, folded)
-            if hit:
+            if hit == 1.0:
                 best = max(best, weight)
+            elif hit:
+                bonus = 0.01            # breaks a tie between plans of the same issuer
         if best >= 1.0:
-            scores[doc_id] = best
+            scores[doc_id] = best + bonus
     if len(scores) > 1:
         years = set(re.findall(r"\b(20\d\d)\b", folded))
         if years:

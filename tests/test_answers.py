@@ -54,3 +54,17 @@ def test_words_naming_the_plan_are_not_topic_terms():
     assert _strip_scope("theo nghi quyet 03/nq-cp, cac bo bao cao ve bo kh&cn", [meta]) == "theo , cac bo bao cao ve bo kh&cn"
     meta = {"number": "3469/KH-SNV", "doc_type": "Kế hoạch", "issuer": "Sở Nội vụ"}
     assert _strip_scope("kh 3469 cua so noi vu giao phong kh-tc viec gi", [meta]) == "cua giao phong kh-tc viec gi"
+
+
+def test_a_document_a_plan_implements_does_not_scope_the_question_alone():
+    from rag.query import detect_scope
+
+    docs = {"nq57": {"number": "57-NQ/TW", "issuer": "Bộ Chính trị", "doc_type": "Nghị quyết"},
+            "kh3260": {"number": "3260/KH-ĐĐQH", "issuer": "Đảng đoàn Quốc hội", "doc_type": "Kế hoạch"},
+            "kh3469": {"number": "3469/KH-SNV", "issuer": "Sở Nội vụ", "doc_type": "Kế hoạch"},
+            "kh2026": {"number": "", "issuer": "Sở Nội vụ", "doc_type": "Kế hoạch"}}
+    assert detect_scope("nghi quyet 57 giao ai chu tri", docs) == ["nq57"]
+    assert detect_scope("ai bao cao dang doan quoc hoi ve thuc hien nghi quyet 57", docs) == ["kh3260"]
+    assert detect_scope("ai lo viec thuc hien nghi quyet 57", docs) == []
+    # "thực hiện KH 3469 của Sở Nội vụ": the number still picks one of the issuer's plans
+    assert detect_scope("kinh phi thuc hien kh 3469 cua so noi vu", docs) == ["kh3469"]
