@@ -163,6 +163,7 @@ def _alias_hit(alias: str, folded: str) -> float:
 
 _ALIAS_CACHE: dict[int, tuple[dict, int, list]] = {}
 _META_ALIASES: dict[int, tuple[dict, list]] = {}
+_TAIL_PAIRS: dict[int, list] = {}
 
 
 def _alias_table(documents: dict[str, dict]) -> list[tuple[str, list[tuple[str, float]]]]:
@@ -175,7 +176,9 @@ def _alias_table(documents: dict[str, dict]) -> list[tuple[str, list[tuple[str, 
     if len(_ALIAS_CACHE) >= 4:
         _ALIAS_CACHE.clear()
         _META_ALIASES.clear()
+        _TAIL_PAIRS.clear()
     _ALIAS_CACHE[id(documents)] = (documents, len(documents), table)
+    _TAIL_PAIRS[id(documents)] = _tail_pairs({a for _, aliases in table for a, _ in aliases})
     for doc_id, aliases in table:
         _META_ALIASES[id(documents[doc_id])] = (documents[doc_id], aliases)
     return table
@@ -187,11 +190,36 @@ def _aliases_of(meta: dict) -> list[tuple[str, float]]:
     return hit[1] if hit is not None and hit[0] is meta else doc_aliases(meta)
 
 
+def _tail_pairs(aliases: set[str]) -> list[tuple[str, str, re.Pattern]]:
+    """(short, long, pattern): aliases that end another alias, which has ≥ 2 more words."""
+    out = []
+    for b in aliases:
+        words = b.split()
+        for k in range(1, len(words) - 1):
+            a = " ".join(words[k:])
+            if a in aliases and k >= 2:
+                out.append((a, b, re.compile(rf"\b{re.escape(' '.join(words[k - 2:]))}\b")))
+    return out
+
+
+def _shadowed_hits(folded: str, pairs: list[tuple[str, str, re.Pattern]]) -> dict[str, float]:
+    """Hits of the names that are the tail of a longer name the question uses: in "báo cáo
+    của Đảng ủy Chính phủ", "chính phủ" is part of "(Văn phòng) Đảng ủy Chính phủ", so the
+    issuer "Chính phủ" is not named, and the longer one is (its last two extra words suffice)."""
+    hits: dict[str, float] = {}
+    for a, b, rx in pairs:
+        if rx.search(folded):
+            hits[a] = 0.0
+            hits.setdefault(b, 1.0)
+    return hits
+
+
 def detect_scope(folded: str, documents: dict[str, dict]) -> list[str]:
     """Doc ids the question explicitly names (issuer, place, number; year to disambiguate)."""
     scores: dict[str, float] = {}
-    hits: dict[str, float] = {}         # plans share issuers: each distinct alias is matched once
-    for doc_id, aliases in _alias_table(documents):
+    table = _alias_table(documents)
+    hits = _shadowed_hits(folded, _TAIL_PAIRS.get(id(documents), ()))
+    for doc_id, aliases in table:
         best = bonus = 0.0
         for alias, weight in aliases:
             hit = hits.get(alias)

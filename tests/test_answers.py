@@ -68,3 +68,12 @@ def test_a_document_a_plan_implements_does_not_scope_the_question_alone():
     assert detect_scope("ai lo viec thuc hien nghi quyet 57", docs) == []
     # "thực hiện KH 3469 của Sở Nội vụ": the number still picks one of the issuer's plans
     assert detect_scope("kinh phi thuc hien kh 3469 cua so noi vu", docs) == ["kh3469"]
+
+
+def test_a_name_inside_a_longer_issuer_name_names_the_longer_one():
+    from rag.query import detect_scope
+
+    docs = {"nq03": {"number": "03/NQ-CP", "issuer": "Chính phủ", "doc_type": "Nghị quyết"},
+            "cv402": {"number": "402-CV/VPĐU", "issuer": "Văn phòng Đảng ủy Chính phủ", "doc_type": "Công văn"}}
+    assert detect_scope("theo bao cao cua dang uy chinh phu da thu hut bao nhieu chuyen gia", docs) == ["cv402"]
+    assert detect_scope("chinh phu giao bo nao chu tri", docs) == ["nq03"]
