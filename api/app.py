@@ -58,6 +58,23 @@ def error_body(status: int, error: str, detail: str = "", code: str = "") -> JSO
     return JSONResponse({"error": error, "detail": detail, "code": code or str(status)}, status_code=status)
 
 
+def sweep_uploads(home: Path, older_than_s: float = 3600.0) -> int:
+    """Remove upload temp files a killed server left behind (an upload in progress in
+    another worker is younger than ``older_than_s``); returns how many were removed."""
+    removed = 0
+    cutoff = time.time() - older_than_s
+    for p in (Path(home) / "uploads").glob("tmp*"):
+        try:
+            if p.is_file() and p.stat().st_mtime < cutoff:
+                p.unlink()
+                removed += 1
+        except OSError:
+            continue
+    if removed:
+        log.info(json.dumps({"event": "uploads_swept", "removed": removed}))
+    return removed
+
+
 def create_app(home: Path | None = None, engine=None) -> FastAPI:
     """Build the app. ``engine`` may be passed in (tests share one loaded model)."""
     home = Path(home) if home else settings_home()
@@ -76,6 +93,7 @@ def create_app(home: Path | None = None, engine=None) -> FastAPI:
             app.state.engine = Engine(home, weights=Weights(setting("weight_bm25"), setting("weight_dense"),
                                                             setting("rrf_k")),
                                       max_question_chars=setting("max_question_chars"))
+        sweep_uploads(home)
         try:
             app.state.engine.snapshot()        # load model + index once, now
         except PlanQAError as exc:

@@ -143,3 +143,19 @@ def test_pages_have_csp_and_no_cdn(client):
         assert "http://" not in r.text.replace("http://127.0.0.1", "") and "https://" not in r.text
     assert "unsafe-inline" not in client.get("/").headers["Content-Security-Policy"]
     assert client.get("/openapi.json").json()["paths"]["/api/ask"]
+
+
+def test_upload_files_left_by_a_killed_server_are_removed_at_start(fresh_home, fresh_engine):
+    import os
+    import time
+
+    uploads = fresh_home / "uploads"
+    uploads.mkdir(exist_ok=True)
+    stale, fresh = uploads / "tmpab12cd.docx", uploads / "tmpef34gh.pdf"
+    stale.write_bytes(b"partial upload")
+    fresh.write_bytes(b"upload in progress in another worker")
+    old = time.time() - 2 * 3600
+    os.utime(stale, (old, old))
+    with TestClient(create_app(fresh_home, engine=fresh_engine)) as c:
+        assert c.get("/healthz").status_code == 200
+    assert not stale.exists() and fresh.exists()
