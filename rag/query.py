@@ -22,10 +22,11 @@ INTENT_PATTERNS: dict[str, str] = {
     "who_partner": r"\bphoi hop\b",
     "who": r"\bai\b|\bdon vi nao\b|\bco quan nao\b|\bphong nao\b|\bbo phan nao\b|\bso nao\b|\bban nao\b"
            r"|\bchu tri\b|\bphu trach\b|\bdau moi\b|\bgiao cho\b|\btrach nhiem\b|\bthuc hien chinh\b"
-           r"|\btham muu\b|\bdon vi\b.*\bthuc hien\b|\bai (se )?(lam|thuc hien)\b|\bnoi nao\b|\bcon? quan nao\b",
+           r"|\btham muu\b|\bdon vi\b.*\bthuc hien\b|\bai (se )?(lam|thuc hien)\b|\bnoi nao\b|\bcon? quan nao\b"
+           r"|\bben nao\b|\bai lo\b|\bdam nhan\b|\bdam nhiem\b",
     "when": r"\bkhi nao\b|\bbao gio\b|\bthoi han\b|\bhan chot\b|\bhan\b|\bthoi gian\b|\bluc nao\b"
             r"|\b(nam|thang|quy) nao\b|\btien do\b|\bhoan thanh (vao|truoc|trong)\b|\bdeadline\b|\bmay gio\b"
-            r"|\btruoc ngay\b|\bngay nao\b|\bdinh ky\b",
+            r"|\btruoc ngay\b|\bngay nao\b|\bdinh ky\b|\bthoi diem nao\b|\bden bao gio\b",
     "result": r"\bket qua\b|\bsan pham\b|\bdau ra\b|\bdu kien dat\b",
     "number": r"\bbao nhieu\b|\bty le\b|\bti le\b|\bchi tieu\b|\bmay phan tram\b|%|\bphan tram\b|\bmuc tieu\b.*\b(20\d\d)\b"
               r"|\bdat (muc|bao|tren|toi thieu)\b|\bit nhat\b|\btoi thieu\b|\bso luong\b",
@@ -37,7 +38,8 @@ _COMPILED = {k: re.compile(v) for k, v in INTENT_PATTERNS.items()}
 # Phrases and words that carry the question's form, not its topic (folded). Phrases are
 # removed first, so "bao cao" (report) survives while "bao nhieu" (how much) does not.
 STOP_PHRASES = sorted("""
-don vi nao|co quan nao|phong nao|bo phan nao|so nao|ban nao|noi nao|khi nao|bao gio|bao nhieu|nhu the nao|the nao
+don vi nao|co quan nao|phong nao|bo phan nao|so nao|ban nao|noi nao|ben nao|khi nao|bao gio|bao nhieu|nhu the nao|the nao
+|thoi diem nao|dieu gi|loai gi|kieu gi|ra sao|lam sao|dam nhan|dam nhiem|lo viec|ai lo
 |la gi|la ai|o dau|ve dau|ke hoach|chu tri|phoi hop|thuc hien chinh|tham muu|phu trach|dau moi|thoi han|han chot
 |thoi gian hoan thanh|thoi gian|hoan thanh|du kien|ket qua|san pham|ty le|ti le|chi tieu|so hieu|ky hieu|ban hanh
 |nguoi ky|chuc vu|gom nhung|bao gom|liet ke|nhung gi|cho biet|nhiem vu nao|nhung nhiem vu|trach nhiem|giao cho
@@ -46,7 +48,7 @@ don vi nao|co quan nao|phong nao|bo phan nao|so nao|ban nao|noi nao|khi nao|bao 
 STOPWORDS = set("""
 ai nao gi la cua va cac nhung cho voi trong theo ve tai den tu duoc do se da dang thi ma nhu co khong hay hoac
 khi luc may the nay kia ay o tren duoi sau truoc ra vao len xuong mot lam can phai hoi xin biet toi chung ta
-hien viec ky ngay nam thang
+hien viec ky ngay nam thang deu
 """.split())
 _STOP_RX = re.compile(r"\b(?:" + "|".join(re.escape(p.strip()) for p in STOP_PHRASES if p.strip()) + r")\b")
 
