@@ -41,7 +41,8 @@ _TIME_E = re.compile(r"\b\d{1,2}/\d{1,2}\b|\b\d{1,2}/20\d\d\b|\b(thang|quy) [\di
                      r"|\btruoc ngay\b|\bhang (nam|thang|quy|tuan)\b|\bthuong xuyen\b|\bdinh ky\b|\bngay \d"
                      r"|\b20\d\d\s*[-–]\s*20\d\d\b|\bsau khi\b|\bkhi (co|tinh|cap)\b|\b(dau|giua|cuoi) (nam|quy|thang)\b")
 # Organisation words that, followed by a capitalised word, start the name of a unit.
-_ORG = r"(?:Phòng|Sở|Ban|Trung tâm|Cục|Chi cục|Văn phòng|Viện|Trường|Công ty|Tổng cục|Hội|Quỹ|Đội|Ủy ban)"
+_ORG = (r"(?:Phòng|Sở|Ban|Trung tâm|Cục|Chi cục|Văn phòng|Viện|Trường|Công ty|Tổng cục|Hội|Quỹ|Đội|Ủy ban"
+        r"|Thanh tra|Kho bạc|Bệnh viện|Công an|Tòa án|Viện kiểm sát|Liên đoàn|Chi nhánh|Đài)")
 _ORG_NAME = re.compile(rf"(?<!\w){_ORG}\s+([A-ZĐÀ-Ỹ][^\W\d_]*(?:\s+[^\W\d_]+){{0,2}})")
 _ORG_START = re.compile(rf"{_ORG}\b")
 _DOC_NUMBER = re.compile(r"\b(\d{1,5})\s*[/-]\s*(?:kh|qd|nq|ct|tb|bc|cv|nd|tt|hd)\b")
@@ -151,9 +152,11 @@ def _trim_generic(syl: list[str]) -> list[str]:
 
 
 def answerable_units(q, units: list, doc_years: dict[str, str] | None = None) -> list:
-    """The chosen units that can answer the question's type, in order ([] = none can).
+    """The units that can answer the question's type, in their order ([] = none can).
 
     - a question asking only *when* needs a deadline (task row) or a time expression;
+    - one asking only who *cooperates* cannot be answered by a task row without partners;
+    - a count in the question ("trong 5 năm") must not be contradicted ("trong 3 năm");
     - a figure asked for given years needs an indicator with one of those years or
       text (sentence or its heading) naming one;
     - "tỷ lệ <X>" needs evidence that talks about X.
@@ -161,6 +164,10 @@ def answerable_units(q, units: list, doc_years: dict[str, str] | None = None) ->
     keep = list(units)
     if q.intents == ["when"]:
         keep = [u for u in keep if _has_time(u, q.folded)]
+    if q.intents == ["who_partner"]:            # "phối hợp với ai" needs partners, not only a lead
+        keep = [u for u in keep if u.kind != "task" or u.record.get("partners")
+                or re.search(r"\bphoi hop\b", vt.fold(" ".join(str(v) for v in u.record.values())).lower())]
+    keep = [u for u in keep if not _contradicts_quantity(u, q.folded)]
     doc_years = doc_years or {}
     if "number" in q.intents and q.years:
         keep = [u for u in keep if _has_year(u, q.years, doc_years)]
@@ -173,6 +180,25 @@ def answerable_units(q, units: list, doc_years: dict[str, str] | None = None) ->
         head = vt.ABBREVIATIONS.get(first) or f"{first} {second}"      # "tỷ lệ TTHC …"
         keep = [u for u in keep if head in _unit_folded(u)]
     return keep
+
+
+_QUANTITY = re.compile(r"\b(\d+(?:[.,]\d+)?)\s*(%|[a-z]+ [a-z]+)")
+
+
+def _contradicts_quantity(u, folded_question: str) -> bool:
+    """The question counts something ("trong 5 năm gần đây") that the unit counts with
+    another number ("trong 3 năm gần đây") and never with the question's."""
+    text = None
+    for m in _QUANTITY.finditer(folded_question):
+        num, what = m.group(1), m.group(2)
+        if re.fullmatch(r"20\d\d", num) or what == "%":
+            continue
+        if text is None:
+            text = vt.fold(f"{u.text} {u.record.get('deadline_text', '')}").lower()
+        found = [n for n in re.findall(rf"\b(\d+(?:[.,]\d+)?)\s*{re.escape(what)}\b", text)]
+        if found and num not in found and num.lstrip("0") not in {f.lstrip("0") for f in found}:
+            return True
+    return False
 
 
 def _without_stop_phrases(folded: str) -> str:

@@ -34,6 +34,7 @@ INTENT_PATTERNS: dict[str, str] = {
             r"|\bbao gom\b|\bcac (nhiem vu|noi dung|giai phap|nguon) nao\b|\bke ten\b|\bnhung nao\b|\bnhiem vu nao\b",
 }
 _COMPILED = {k: re.compile(v) for k, v in INTENT_PATTERNS.items()}
+_ASKS_NUMBER = re.sub(r"\|%\|", "|", INTENT_PATTERNS["number"])       # every number cue but a literal "%"
 
 # Phrases and words that carry the question's form, not its topic (folded). Phrases are
 # removed first, so "bao cao" (report) survives while "bao nhieu" (how much) does not.
@@ -78,6 +79,8 @@ def detect_intents(folded: str) -> list[str]:
         found = ["meta"] + [k for k in found if k in ("when",) and not re.search(r"ban hanh|ky", folded)]
     if "who_partner" in found and "who" in found and not re.search(r"chu tri|\bai\b|thuc hien chinh|phu trach", folded):
         found.remove("who")
+    if "number" in found and len(found) > 1 and not re.search(_ASKS_NUMBER, folded):
+        found.remove("number")              # "khi nào hoàn thành số hóa 100% …": the figure is given, not asked
     if not found:
         found = ["open"]
     return found

@@ -143,3 +143,25 @@ def test_task_row_citations_quote_the_cells_they_support(engine):
                     assert compact(cell) in quote, (doc_id, cell)
                     checked += 1
     assert checked > 50
+
+
+def test_a_partner_question_needs_partners():
+    q = analyse("Văn phòng Sở phối hợp với những đơn vị nào để thành lập Ban Chỉ đạo?")
+    alone = Unit("task", "d", 0, 10, "Thành lập Ban Chỉ đạo", [], record={"content": "Thành lập Ban Chỉ đạo",
+                                                                           "lead": "Văn phòng Sở", "span": [0, 10]})
+    shared = Unit("task", "d", 20, 30, "Thành lập Ban Chỉ đạo", [], record={
+        "content": "Thành lập Ban Chỉ đạo", "lead": "Văn phòng Sở", "partners": "Các phòng", "span": [20, 30]})
+    said = _sentence("Văn phòng Sở phối hợp với Phòng Tổ chức thành lập Ban Chỉ đạo.")
+    assert answerable_units(q, [alone, said, shared]) == [said, shared]
+
+
+def test_a_count_the_evidence_contradicts_cannot_answer():
+    q = analyse("Khi nào phải số hóa tài liệu lưu trữ trong 5 năm gần đây?")
+    other = _task(deadline="2026", content="Hoàn thành số hoá tài liệu lưu trữ trong 3 năm gần đây")
+    same = _task(deadline="2027", content="Số hoá tài liệu lưu trữ trong 05 năm gần đây")
+    assert answerable_units(q, [other, same]) == [same]
+
+
+def test_a_figure_given_in_the_question_is_not_asked_for():
+    assert analyse("Khi nào phải hoàn thành số hóa 100% tài liệu lưu trữ?").intents == ["when"]
+    assert "number" in analyse("Tỷ lệ hồ sơ số hóa năm 2026 là bao nhiêu %?").intents
