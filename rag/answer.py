@@ -24,6 +24,7 @@ MAX_ROW_QUOTE = 1500     # a table row is quoted whole: its lead/deadline cells 
 @dataclass
 class Thresholds:
     abstain: float = 0.50        # best unit match below this → "not found" (calibrated on dev)
+    abstain_open: float = 0.35   # the same for open what/how questions (paraphrased more often)
     task: float = 0.45           # a task row must match at least this to answer who/when
     other_plan: float = 0.85     # another plan's best unit within this ratio of the best → per-plan answer
     row_margin: float = 0.08     # a table row is preferred over prose matching at most this much better

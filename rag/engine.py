@@ -166,7 +166,7 @@ class Engine:
     def select(self, q: Query, units: list[Unit]) -> list[Unit]:
         """The unit(s) to answer from, best first; [] means abstain."""
         th = self.thresholds
-        if not units or units[0].match < th.abstain:
+        if not units or units[0].match < (th.abstain_open if q.intents == ["open"] else th.abstain):
             return []
         wanted = _preferred_kinds(q)
         pool = [u for u in units if u.kind in wanted and u.match >= th.task] or units
