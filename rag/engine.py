@@ -14,7 +14,7 @@ import time
 import uuid
 from pathlib import Path
 
-
+from index import text as vt
 from index.errors import BadQuestion
 from index.reader import IndexSnapshot, open_index
 from index.store import current_token
@@ -141,11 +141,18 @@ class Engine:
         base.evidence = [{"doc_id": h.doc_id, "chunk_id": h.chunk_id, "kind": h.kind, "section": " > ".join(h.section_path),
                           "score": round(h.score, 5), "scores": h.scores, "text": h.text} for h in hits[:10]]
         unknown = unknown_names(q.text, snap) + unknown_units(q.text, snap, candidate_docs(q, hits, n=5))
-        # a plan named by a number that is not loaded: its header is not ours to quote
-        if "meta" in q.intents and not unknown and not foreign_documents(q.folded, snap.documents):
+        # a plan named by a number that is not loaded: its header is not ours to quote, only
+        # a sentence that names that document can say its date or signer
+        foreign = foreign_documents(q.folded, snap.documents) if "meta" in q.intents else []
+        if "meta" in q.intents and not unknown and not foreign:
             lines = comp.meta_lines(self._meta_docs(snap, q, hits))
             if lines:
                 return self._finish(base, comp, lines, confidence=1.0)
+        if foreign:
+            # "… ban hành ngày nào": the date must follow that number ("số 31-KH/TU ngày 14/02/2026")
+            after = r"[^;\n]{0,40}?\b\d{1,2}[/.-]\d{1,2}[/.-]\d{4}" if re.search(r"\bngay\b|khi nao|bao gio", q.folded) else ""
+            units = [u for u in units
+                     if any(re.search(rf"\b{n}\s*[/-]{after}", vt.fold(u.text).lower()) for n in foreign)]
         # only evidence that can answer the question's type competes (a 2025 figure never
         # stands in for a 2030 one; a deadline question needs a time)
         best = max((u.match for u in units), default=0.0)
