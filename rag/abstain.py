@@ -214,7 +214,13 @@ def _has_time(u, folded_question: str) -> bool:
     if u.kind == "task":
         return bool(u.record.get("deadline_text"))
     q = re.sub(r"\s+", " ", folded_question)
-    return any(re.sub(r"\s+", " ", m.group(0)) not in q for m in _TIME_E.finditer(vt.fold(u.text).lower()))
+    deadline = bool(_DEADLINE_Q.search(q))       # "xong trước thời hạn nào": a how-often word is no deadline
+    return any(re.sub(r"\s+", " ", m.group(0)) not in q and not (deadline and _FREQUENCY.fullmatch(m.group(0)))
+               for m in _TIME_E.finditer(vt.fold(u.text).lower()))
+
+
+_DEADLINE_Q = re.compile(r"\b(xong|hoan thanh|han chot|thoi han|truoc (ngay|thoi han|thoi diem))\b")
+_FREQUENCY = re.compile(r"hang (nam|thang|quy|tuan)|thuong xuyen|dinh ky")
 
 
 _HORIZON = re.compile(r"\b(?:den|toi) nam (20\d\d)\b|\bgiai doan (?:20\d\d\s*[-–]\s*)?(?:den nam )?(20\d\d)\b")

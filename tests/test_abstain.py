@@ -28,6 +28,10 @@ def test_a_deadline_question_needs_a_deadline_or_a_time():
     assert answerable_units(q, [without, with_deadline]) == [with_deadline]
     assert answerable_units(q, [without]) == []
     assert answerable_units(q, [_sentence("Hoàn thành cơ sở dữ liệu trước ngày 30/6/2026.")])
+    # a how-often word is no deadline for "xong trước thời hạn nào"
+    q3 = analyse("Phải xây dựng xong chương trình đào tạo trước thời hạn nào?")
+    assert answerable_units(q3, [_sentence("Xây dựng chương trình đào tạo; tổ chức tập huấn định kỳ.")]) == []
+    assert answerable_units(q3, [_sentence("Xây dựng chương trình đào tạo trong quý II/2026.")])
     # a period the question itself names is not an answer to "when"
     q2 = analyse("Chương trình đầu tư giai đoạn 2026-2030 phải trình trước thời hạn nào?")
     assert answerable_units(q2, [_sentence("Đề xuất chương trình đầu tư giai đoạn 2026 - 2030.")]) == []
