@@ -145,6 +145,21 @@ def foreign_documents(folded_question: str, documents: dict[str, dict]) -> list[
     return [n for n in _DOC_NUMBER.findall(subject) if n not in known]
 
 
+_DOC_KINDS = ("quyet dinh", "cong van", "thong bao", "chi thi", "nghi dinh", "thong tu", "to trinh", "de an",
+              "quy che", "bao cao", "nghi quyet", "ke hoach", "chuong trinh", "ket luan")
+
+
+def foreign_kind(folded_question: str, metas: list[dict]) -> str:
+    """The kind of document a meta question opens with ("Quyết định thành lập … ký ngày
+    nào?") when it is not the kind of any plan it may be about: it asks about another
+    document, whose header the plans do not have ("" when it is theirs)."""
+    head = " ".join(folded_question.split()[:2])
+    kind = next((k for k in _DOC_KINDS if head == k), "")
+    if not kind:
+        return ""
+    return "" if any(vt.compact(m.get("doc_type") or "") == kind for m in metas) else kind
+
+
 def _trim_generic(syl: list[str]) -> list[str]:
     while syl and syl[0] in _GENERIC and len(syl) > 2:
         syl = syl[1:]

@@ -19,7 +19,8 @@ from index.errors import BadQuestion
 from index.reader import IndexSnapshot, open_index
 from index.store import current_token
 from rag.answer import ABSTAIN_MESSAGE, Composer, Thresholds, plan_label
-from rag.abstain import answerable_units, foreign_documents, type_mismatch, unknown_names, unknown_units
+from rag.abstain import (answerable_units, foreign_documents, foreign_kind, type_mismatch, unknown_names,
+                         unknown_units)
 from rag.llm import chat_model_from_settings, rephrase
 from rag.evidence import Matcher, Unit, candidate_docs, score_units, table_units, units_from_hits
 from rag.query import Query, analyse, doc_year
@@ -144,7 +145,12 @@ class Engine:
         # a plan named by a number that is not loaded: its header is not ours to quote, only
         # a sentence that names that document can say its date or signer
         foreign = foreign_documents(q.folded, snap.documents) if "meta" in q.intents else []
-        if "meta" in q.intents and not unknown and not foreign:
+        kind = foreign_kind(q.folded, [snap.documents[d] for d in (q.scope or snap.primary_documents())]) \
+            if "meta" in q.intents and not foreign else ""
+        if kind:            # "Quyết định thành lập … ký ngày nào?" of a plan's Ban: not the plan's header
+            units = [u for u in units if re.search(rf"\b{kind}\b[^;\n]{{0,60}}\b\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{4}}",
+                                                   vt.fold(u.text).lower())]
+        if "meta" in q.intents and not unknown and not foreign and not kind:
             lines = comp.meta_lines(self._meta_docs(snap, q, hits))
             if lines:
                 return self._finish(base, comp, lines, confidence=1.0)

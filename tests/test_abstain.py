@@ -5,7 +5,7 @@ over the seed corpus about things its plans do not say.
 """
 from __future__ import annotations
 
-from rag.abstain import answerable_units, foreign_documents, type_mismatch, unknown_units
+from rag.abstain import answerable_units, foreign_documents, foreign_kind, type_mismatch, unknown_units
 from rag.evidence import Unit
 from rag.query import analyse
 
@@ -91,6 +91,13 @@ def test_documents_named_by_a_number_that_is_not_loaded():
     assert foreign_documents("ke hoach 3469/kh-snv do ai ky", docs) == []
     # the numbers a plan implements describe the plan; they are not the plan asked about
     assert foreign_documents("ke hoach trien khai nghi quyet 71/nq-cp co so hieu la gi", docs) == []
+
+
+def test_a_meta_question_about_another_kind_of_document():
+    plans = [{"doc_type": "Kế hoạch"}]
+    assert foreign_kind("quyet dinh thanh lap ban chi dao mang so hieu bao nhieu", plans) == "quyet dinh"
+    assert foreign_kind("ke hoach nay do ai ky", plans) == ""
+    assert foreign_kind("nghi quyet 03/nq-cp ky ngay nao", [{"doc_type": "Nghị quyết"}]) == ""
 
 
 def test_units_the_plans_do_not_contain(engine):
