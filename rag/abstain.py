@@ -89,6 +89,12 @@ def unknown_units(question: str, snap: IndexSnapshot, doc_ids: list[str]) -> lis
     name) that occur in none of ``doc_ids`` (the plans retrieval found for the question).
     The organisation word and the next two words are compared, accent-folded with
     abbreviations expanded, since the rest of the question follows the name unpunctuated."""
+    return [phrase for _, phrase in _unit_names(question)
+            if not any(f" {phrase} " in _doc_phrases(snap, d) for d in doc_ids)]
+
+
+def _unit_names(question: str) -> list[tuple[int, str]]:
+    """(position, folded phrase) of each unit name the question writes out in full."""
     from rag.query import STOPWORDS
 
     out = []
@@ -103,10 +109,32 @@ def unknown_units(question: str, snap: IndexSnapshot, doc_ids: list[str]) -> lis
             continue            # "Trung tâm IOC": acronyms are written many ways; not checked
         if _ORG_START.match(m.group(1)):           # "Văn phòng Sở …": the unit is "Văn phòng Sở"
             name = name[:1]
-        phrase = _phrase(" ".join(org + name))
-        if not any(f" {phrase} " in _doc_phrases(snap, d) for d in doc_ids):
-            out.append(phrase)
+        out.append((m.start(), _phrase(" ".join(org + name))))
     return out
+
+
+_ACTOR_VERB = re.compile(r"\b(?:phai|duoc giao|co trach nhiem|chu tri|thuc hien|giao|se|can)\b")
+
+
+def acting_units(question: str, units: list, documents: dict[str, dict]) -> list:
+    """A question whose subject is a unit ("Trung tâm Dịch vụ việc làm phải … khi nào?",
+    "Sở Khoa học và Công nghệ giao phòng nào …?") is answered only by evidence about that
+    unit: its plan's issuer, or a row/sentence that names it."""
+    lead = re.match(r"\s*(?:theo [^,?]{0,80},\s*)?", question, re.I).end()
+    names = [p for pos, p in _unit_names(question) if pos == lead]
+    if not names:
+        return units
+    phrase = names[0]
+    if not _ACTOR_VERB.search(" ".join(vt.fold(question[lead:]).lower().split()[:10])):
+        return units            # the unit is not the one acting ("Sở Nội vụ có bao nhiêu phòng?")
+    keep = []
+    for u in units:
+        meta = documents.get(u.doc_id, {})
+        issuer = f" {_phrase(meta.get('issuer', ''))} {_phrase(meta.get('parent_issuer', ''))} "
+        text = f" {_phrase(u.heading + ' ' + u.text + ' ' + ' '.join(str(v) for v in u.record.values()))} "
+        if f" {phrase} " in issuer or f" {phrase} " in text:
+            keep.append(u)
+    return keep
 
 
 def _phrase(text: str) -> str:

@@ -19,7 +19,7 @@ from index.errors import BadQuestion
 from index.reader import IndexSnapshot, open_index
 from index.store import current_token
 from rag.answer import ABSTAIN_MESSAGE, Composer, Thresholds, plan_label
-from rag.abstain import (answerable_units, foreign_documents, foreign_kind, type_mismatch, unknown_names,
+from rag.abstain import (acting_units, answerable_units, foreign_documents, foreign_kind, type_mismatch, unknown_names,
                          unknown_units)
 from rag.llm import chat_model_from_settings, rephrase
 from rag.evidence import Matcher, Unit, candidate_docs, score_units, table_units, units_from_hits
@@ -163,6 +163,7 @@ class Engine:
         # stands in for a 2030 one; a deadline question needs a time)
         best = max((u.match for u in units), default=0.0)
         units = answerable_units(q, units, {d: doc_year(snap.documents[d]) for d in {u.doc_id for u in units}})
+        units = acting_units(q.text, units, snap.documents)
         if max((u.match for u in units), default=0.0) < self.thresholds.filtered * best:
             units = []          # what the question is about cannot answer it; a weaker match is about something else
         chosen = [] if unknown else self.select(q, units)

@@ -176,3 +176,15 @@ def test_a_count_the_evidence_contradicts_cannot_answer():
 def test_a_figure_given_in_the_question_is_not_asked_for():
     assert analyse("Khi nào phải hoàn thành số hóa 100% tài liệu lưu trữ?").intents == ["when"]
     assert "number" in analyse("Tỷ lệ hồ sơ số hóa năm 2026 là bao nhiêu %?").intents
+
+
+def test_a_unit_acting_in_the_question_must_be_the_one_in_the_evidence():
+    from rag.abstain import acting_units
+
+    docs = {"d": {"issuer": "Sở Nội vụ", "parent_issuer": "UBND tỉnh Nghệ An"}}
+    row = Unit("task", "d", 0, 10, "Kết nối CSDL vào IOC", [], record={
+        "content": "Kết nối CSDL vào IOC", "lead": "Phòng Công chức viên chức", "span": [0, 10]})
+    assert acting_units("Trung tâm Dịch vụ việc làm phải kết nối CSDL vào IOC khi nào?", [row], docs) == []
+    assert acting_units("Phòng Công chức viên chức phải kết nối CSDL vào IOC khi nào?", [row], docs) == [row]
+    assert acting_units("Sở Nội vụ giao phòng nào kết nối CSDL vào IOC?", [row], docs) == [row]      # the issuer
+    assert acting_units("Sở Khoa học và Công nghệ giao phòng nào kết nối CSDL?", [row], docs) == []
