@@ -19,6 +19,7 @@ import re
 
 from index import text as vt
 from index.reader import IndexSnapshot
+from rag.query import asks_progress
 
 # Capitalised words that start questions or name generic things; never an "entity" alone.
 _GENERIC = set("""
@@ -211,6 +212,9 @@ def answerable_units(q, units: list, doc_years: dict[str, str] | None = None) ->
         keep = [u for u in keep if u.kind != "task" or u.record.get("partners")
                 or re.search(r"\bphoi hop\b", vt.fold(" ".join(str(v) for v in u.record.values())).lower())]
     keep = [u for u in keep if not _contradicts_quantity(u, q.folded)]
+    if asks_progress(q.folded) and any(_reports_progress(u) for u in keep):
+        # a progress report's row has the answer; the plan's own row only has the deadline
+        keep = [u for u in keep if u.kind != "task" or _reports_progress(u)]
     doc_years = doc_years or {}
     if "number" in q.intents and q.years:
         keep = [u for u in keep if _has_year(u, q.years, doc_years)]
@@ -242,6 +246,12 @@ def _contradicts_quantity(u, folded_question: str) -> bool:
         if found and num not in found and num.lstrip("0") not in {f.lstrip("0") for f in found}:
             return True
     return False
+
+
+def _reports_progress(u) -> bool:
+    """A task row of a progress report: its note holds the "Tiến độ" / "Kết quả hiện nay" cells."""
+    return u.kind == "task" and bool(re.search(r"\b(tien do|ket qua (hien nay|dat duoc|thuc hien)|tinh hinh|trang thai)\b",
+                                               vt.fold(u.record.get("note", "")).lower()))
 
 
 def _without_stop_phrases(folded: str) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from index import text as vt
 from index.reader import IndexSnapshot
 from rag.evidence import Unit
-from rag.query import Query
+from rag.query import Query, asks_progress
 from rag.types import Citation
 
 ABSTAIN_MESSAGE = "Không tìm thấy trong các kế hoạch đã nạp."
@@ -81,6 +81,8 @@ class Composer:
             parts.append(f"kết quả: {t['expected_result']}")
         if "when" in intents:
             parts.sort(key=lambda p: not p.startswith("thời hạn"))
+        if asks_progress(self.q.folded) and t.get("note"):    # a progress report's "Tiến độ: …; Kết quả hiện nay: …"
+            parts.insert(0, t["note"][:1].lower() + t["note"][1:])
         content = t.get("content", "")
         if {"open", "list"} & set(intents):
             content = self.window(content, 300)       # the part of a long row the question is about

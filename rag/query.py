@@ -73,6 +73,12 @@ class Query:
     search_text: str = ""            # the question plus expanded abbreviations (for BM25)
 
 
+def asks_progress(folded: str) -> bool:
+    """"Tiến độ ra sao / tình hình thực hiện / đã hoàn thành chưa": how far a task got."""
+    return bool(re.search(r"\btien do\b|\btinh hinh\b|\btrang thai\b|\bket qua hien nay\b"
+                          r"|\bda (hoan thanh|thuc hien|xong)\b.*\bchua\b|\bqua han\b|\bdung han\b", folded))
+
+
 def detect_intents(folded: str) -> list[str]:
     found = [k for k, rx in _COMPILED.items() if rx.search(folded)]
     if "meta" in found:
@@ -154,6 +160,9 @@ def doc_aliases(meta: dict) -> list[tuple[str, float]]:
 _IMPLEMENTS = re.compile(r"\b(?:thuc hien|trien khai|cu the hoa)\b(?:\s+\S+){0,3}\s*$")
 
 
+_ADDRESSED = re.compile(r"\b(?:tham muu|bao cao|trinh|gui|giup|de nghi|kien nghi)\s*(?:cho|len|ve|voi)?\s*$")
+
+
 def _alias_hit(alias: str, folded: str) -> float:
     """1.0: the question names the document by this alias; 0.5: only as the document some
     plan implements ("… thực hiện Nghị quyết 57"), which alone does not scope; 0.0: not at all."""
@@ -161,9 +170,12 @@ def _alias_hit(alias: str, folded: str) -> float:
         found = [not _IMPLEMENTS.search(folded[max(0, m.start() - 40):m.start()])
                  for m in re.finditer(rf"\b{alias}\b", folded)]
         return 1.0 if any(found) else 0.5 if found else 0.0
+    exact = [m.start() for m in re.finditer(rf"\b{re.escape(alias)}\b", folded)]
+    if exact:       # "tham mưu Chính phủ", "báo cáo UBND tỉnh": the body addressed, not the issuer
+        return float(any(not _ADDRESSED.search(folded[max(0, i - 20):i]) for i in exact))
     if len(alias) >= 8:
         return float(len(folded) >= len(alias) and fuzz.partial_ratio(alias, folded) >= 92)
-    return float(re.search(rf"\b{re.escape(alias)}\b", folded) is not None)
+    return 0.0
 
 
 _ALIAS_CACHE: dict[int, tuple[dict, int, list]] = {}

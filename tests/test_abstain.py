@@ -188,3 +188,23 @@ def test_a_unit_acting_in_the_question_must_be_the_one_in_the_evidence():
     assert acting_units("Phòng Công chức viên chức phải kết nối CSDL vào IOC khi nào?", [row], docs) == [row]
     assert acting_units("Sở Nội vụ giao phòng nào kết nối CSDL vào IOC?", [row], docs) == [row]      # the issuer
     assert acting_units("Sở Khoa học và Công nghệ giao phòng nào kết nối CSDL?", [row], docs) == []
+
+
+def test_a_progress_question_is_answered_by_the_progress_report_row():
+    q = analyse("Nhiệm vụ thành lập Ủy ban dữ liệu quốc gia do ai thực hiện và tiến độ ra sao?")
+    plan_row = Unit("task", "plan", 0, 10, "Thành lập Ủy ban dữ liệu quốc gia", [], record={
+        "content": "Thành lập Ủy ban dữ liệu quốc gia", "lead": "Bộ Công an", "deadline_text": "3/2025", "span": [0, 10]})
+    report_row = Unit("task", "report", 0, 10, "Thành lập Ủy ban dữ liệu quốc gia", [], record={
+        "content": "Thành lập Ủy ban dữ liệu quốc gia", "lead": "Bộ Công an", "deadline_text": "Tháng 3/2025",
+        "note": "Tiến độ: Quá hạn; Kết quả hiện nay: Đang chuẩn bị hồ sơ.", "span": [0, 10]})
+    assert answerable_units(q, [plan_row, report_row]) == [report_row]
+    q2 = analyse("Nhiệm vụ thành lập Ủy ban dữ liệu quốc gia do ai thực hiện?")
+    assert answerable_units(q2, [plan_row, report_row]) == [plan_row, report_row]
+
+
+def test_a_body_the_question_addresses_is_not_the_issuer_it_names():
+    from rag.query import detect_scope
+
+    docs = {"nq03": {"number": "03/NQ-CP", "issuer": "Chính phủ", "doc_type": "Nghị quyết"}}
+    assert detect_scope("nhiem vu tham muu chinh phu thanh lap uy ban du lieu do ai thuc hien", docs) == []
+    assert detect_scope("chinh phu giao ai thanh lap uy ban du lieu", docs) == ["nq03"]
