@@ -37,9 +37,10 @@ test: install                         ## fast suite (~minutes): real model, real
 test-browser: install                 ## real Chromium end-to-end test of the web chat
 	$(BIN)/python -m pytest -q -m browser
 
-eval: index                           ## full evaluation: gold set (all systems) + ALQAC, report in eval/reports/
+eval: index                           ## full evaluation: gold set (all systems) + ALQAC + govdocs, reports in eval/reports/
 	$(BIN)/planqa eval gold --report eval/reports
 	$(BIN)/planqa eval alqac --data ../shared/data/alqac2022 --report eval/reports
+	$(BIN)/planqa eval govdocs --data ../shared/data/govdocs --report eval/reports
 
 eval-ci: index                        ## CI gate: test split, fails below the recorded baseline
 	$(BIN)/planqa eval gold --split test --systems full --check-baseline eval/baseline.json
