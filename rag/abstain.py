@@ -19,7 +19,7 @@ import re
 
 from index import text as vt
 from index.reader import IndexSnapshot
-from rag.query import asks_progress
+from rag.query import STOPWORDS, asks_progress
 
 # Capitalised words that start questions or name generic things; never an "entity" alone.
 _GENERIC = set("""
@@ -96,8 +96,6 @@ def unknown_units(question: str, snap: IndexSnapshot, doc_ids: list[str]) -> lis
 
 def _unit_names(question: str) -> list[tuple[int, str]]:
     """(position, folded phrase) of each unit name the question writes out in full."""
-    from rag.query import STOPWORDS
-
     out = []
     for m in _ORG_NAME.finditer(question):
         org = vt.syllables(vt.fold(m.group(0)[: m.start(1) - m.start(0)]))
@@ -307,7 +305,6 @@ def type_mismatch(folded_question: str, evidence_text: str) -> str | None:
         return "company"
     m = _COUNT_Q.search(folded_question)
     if m:
-        from rag.query import STOPWORDS
         first = m.group(1).split()[0]
         if first in _DURATIONS:
             if not re.search(rf"\b\d+\s*{first}\b", ev.lower()):

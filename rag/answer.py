@@ -172,7 +172,6 @@ class Composer:
                 lines.append("; ".join(vals))
         return lines
 
-
     def _recipients(self, doc_id: str, span: list[int]) -> tuple[str, list[int] | None]:
         """The "Nơi nhận" items ("Lưu: …" excluded); only those sent for report ("(b/c)")
         when the question is about reporting."""
@@ -238,4 +237,3 @@ def _with_unit(value: str, unit: str) -> str:
     if unit.startswith("%"):
         return f"{value.strip()}{unit}"
     return f"{value.strip()} {unit[:1].lower() + unit[1:] if not unit[:2].isupper() else unit}"
-

@@ -158,8 +158,7 @@ def doc_aliases(meta: dict) -> list[tuple[str, float]]:
 # "… thực hiện Nghị quyết 57", "triển khai Kế hoạch số 348": the number names the document
 # a plan implements, not the plan asked about
 _IMPLEMENTS = re.compile(r"\b(?:thuc hien|trien khai|cu the hoa)\b(?:\s+\S+){0,3}\s*$")
-
-
+# "tham mưu Chính phủ", "báo cáo UBND tỉnh": the body addressed, not the plan's issuer
 _ADDRESSED = re.compile(r"\b(?:tham muu|bao cao|trinh|gui|giup|de nghi|kien nghi)\s*(?:cho|len|ve|voi)?\s*$")
 
 
@@ -171,7 +170,7 @@ def _alias_hit(alias: str, folded: str) -> float:
                  for m in re.finditer(rf"\b{alias}\b", folded)]
         return 1.0 if any(found) else 0.5 if found else 0.0
     exact = [m.start() for m in re.finditer(rf"\b{re.escape(alias)}\b", folded)]
-    if exact:       # "tham mưu Chính phủ", "báo cáo UBND tỉnh": the body addressed, not the issuer
+    if exact:
         return float(any(not _ADDRESSED.search(folded[max(0, i - 20):i]) for i in exact))
     if len(alias) >= 8:
         return float(len(folded) >= len(alias) and fuzz.partial_ratio(alias, folded) >= 92)
