@@ -1,7 +1,8 @@
-"""What the answers say, asked of the real engine over the seed corpus.
+"""What the answers say and which plan a question is about.
 
-Expected values are read from the plan files themselves (their "Nơi nhận" block), not
-copied from the engine's output.
+Engine-level tests ask the real engine over the seed corpus and read the expected values
+from the plan files themselves (their "Nơi nhận" block, a cited document's date), never
+from the engine's output; the scope tests use small hand-made document metadata.
 """
 from __future__ import annotations
 
@@ -81,15 +82,13 @@ def test_a_name_inside_a_longer_issuer_name_names_the_longer_one():
 
 
 def test_a_cited_document_is_dated_only_by_a_sentence_that_dates_it(engine):
-    import re as _re
-
     text = (CORPUS / "snv-kh-2026-khcn-cds.txt").read_text(encoding="utf-8")
-    date = _re.search(r"31-KH/TU ngày (\d{1,2}/\d{1,2}/\d{4})", text).group(1)
+    date = re.search(r"31-KH/TU ngày (\d{1,2}/\d{1,2}/\d{4})", text).group(1)
     ans = engine.ask("Kế hoạch 31-KH/TU của Tỉnh ủy mà Sở Nội vụ thực hiện được ban hành ngày nào?")
     assert not ans.abstained and date in ans.answer, ans.answer
     assert "31-KH/TU" in ans.citations[0].quote
     # no plan gives the date of Nghị quyết 03/NQ-CP: its number is cited, never dated
     corpus = " ".join(p.read_text(encoding="utf-8") for p in CORPUS.glob("*.txt"))
-    assert not _re.search(r"03/NQ-CP[^;\n]{0,40}\d{1,2}/\d{1,2}/\d{4}", corpus)
+    assert not re.search(r"03/NQ-CP[^;\n]{0,40}\d{1,2}/\d{1,2}/\d{4}", corpus)
     ans = engine.ask("Nghị quyết 03/NQ-CP mà xã Nghĩa Đàn dẫn chiếu được ban hành ngày nào?")
     assert ans.abstained, ans.answer
