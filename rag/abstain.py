@@ -37,6 +37,14 @@ _PERSON_Q = re.compile(r"\bho ten\b|\bho va ten\b|\bten (la )?gi\b|^ai la\b|\bdo
 _COMPANY_Q = re.compile(r"\b(doanh nghiep|cong ty|nha cung cap|nha thau|tap doan|nha mang|don vi cung cap)( [a-z]+){0,2} nao\b"
                         r"|\bthue (cong ty|doanh nghiep|don vi) nao\b")
 _COMPANY_E = re.compile(r"\b(cong ty|tap doan|tong cong ty|vnpt|viettel|fpt|mobifone|cmc)\b")
+_CONTACT = {
+    "address": (r"\bdia chi\b(?! (email|website|web|trang))|\bnam o (dau|duong|pho)\b|\bo duong nao\b",
+                r"\b(so|ngo|ngach) \d+|\bduong [a-z]+|\bpho [a-z]+ [a-z]+,"),
+    "website": (r"\bwebsite\b|\btrang web\b|\bten mien\b|\bdia chi (trang|web)",
+                r"\b[\w-]+\.(gov\.vn|vn|com|org|net)\b|https?://"),
+    "phone": (r"\bso dien thoai\b|\bhotline\b|\bduong day nong\b", r"\b0\d{2,3}[ .]?\d{3}[ .]?\d{3,4}\b"),
+    "email": (r"\bemail\b|\bthu dien tu\b", r"@"),
+}
 _RATE_Q = re.compile(r"\bt[yi] le ([a-z]+ [a-z]+)")
 _TIME_E = re.compile(r"\b\d{1,2}/\d{1,2}\b|\b\d{1,2}/20\d\d\b|\b(thang|quy) [\divx]+\b|\b(nam|giai doan) 20\d\d\b"
                      r"|\btruoc ngay\b|\bhang (nam|thang|quy|tuan)\b|\bthuong xuyen\b|\bdinh ky\b|\bngay \d"
@@ -71,10 +79,40 @@ def _name_runs(question: str) -> list[list[str]]:
     return runs
 
 
+# Vietnam's provinces and centrally-run cities (folded; old and merged names): general
+# knowledge, so a place typed in lower case ("so noi vu ha noi") is recognised as a place.
+PROVINCES = set("""
+ha noi|ho chi minh|hai phong|da nang|can tho|hue|an giang|ba ria vung tau|bac giang|bac kan|bac lieu|bac ninh
+|ben tre|binh dinh|binh duong|binh phuoc|binh thuan|ca mau|cao bang|dak lak|dak nong|dien bien|dong nai
+|dong thap|gia lai|ha giang|ha nam|ha tinh|hai duong|hau giang|hoa binh|hung yen|khanh hoa|kien giang|kon tum
+|lai chau|lam dong|lang son|lao cai|long an|nam dinh|nghe an|ninh binh|ninh thuan|phu tho|phu yen|quang binh
+|quang nam|quang ngai|quang ninh|quang tri|soc trang|son la|tay ninh|thai binh|thai nguyen|thanh hoa
+|thua thien hue|tien giang|tra vinh|tuyen quang|vinh long|vinh phuc|yen bai""".replace("\n", "").split("|"))
+_PLACE_WORD = re.compile(r"\b(huyen|thi xa|thi tran|thanh pho) ([a-z]+) ([a-z]+)\b")   # "tinh, xa, quan, phuong" also fold from other words
+
+
+def unknown_places(question: str, snap: IndexSnapshot) -> list[str]:
+    """Places the plans never mention: a province from the list above, or a place word and
+    a two-word name ("thi xa hoang mai") whose words the plans never write together."""
+    from rag.query import STOPWORDS
+
+    vocab = snap.bm25_fold.vocab_dict
+    folded = " ".join(vt.syllables(vt.fold(question).lower()))
+    out = [p for p in PROVINCES if re.search(rf"\b{p}\b", folded) and "_".join(p.split()[:2]) not in vocab]
+    for m in _PLACE_WORD.finditer(folded):
+        a, b = m.group(2), m.group(3)
+        if a in STOPWORDS or b in STOPWORDS or f"{a}_{b}" in vocab or f"{m.group(1).split()[-1]}_{a}" in vocab:
+            continue
+        if question[m.start(2):m.start(2) + 1].isupper() or vt.has_diacritics(question):
+            continue        # typed with capitals/diacritics: unknown_names checks it
+        out.append(f"{m.group(1)} {a} {b}")
+    return out
+
+
 def unknown_names(question: str, snap: IndexSnapshot) -> list[str]:
     """Proper-name phrases of the question that never occur in the loaded plans."""
     vocab = snap.bm25_fold.vocab_dict
-    out = []
+    out = unknown_places(question, snap)
     for run in _name_runs(question):
         syl = _trim_generic([vt.fold(w) for w in run])
         if len(syl) < 2:
@@ -100,8 +138,9 @@ def _unit_names(question: str) -> list[tuple[int, str]]:
     for m in _ORG_NAME.finditer(question):
         org = vt.syllables(vt.fold(m.group(0)[: m.start(1) - m.start(0)]))
         name = []
-        for w in vt.syllables(vt.fold(m.group(1))):
-            if w in STOPWORDS or len(name) == 2:
+        for raw in re.findall(r"[^\W_]+(?:[./&-][^\W_]+)*", m.group(1)):
+            w = vt.fold(raw).lower()
+            if (w in STOPWORDS and not raw[0].isupper()) or len(name) == 2:   # "Tư pháp": a name, not "từ"
                 break
             name.append(w)
         if not name or any(w in vt.ABBREVIATIONS for w in name) or re.search(r"\b[A-ZĐ]{2,}\b", m.group(1)):
@@ -176,6 +215,24 @@ _DOC_KINDS = ("quyet dinh", "cong van", "thong bao", "chi thi", "nghi dinh", "th
               "quy che", "bao cao", "nghi quyet", "ke hoach", "chuong trinh", "ket luan")
 
 
+_APPENDIX_Q = re.compile(r"\bphu luc (so )?([0-9]+|[ivx]+)\b")
+
+
+def missing_appendix(folded_question: str, snap: IndexSnapshot, doc_ids: list[str]) -> str:
+    """"Phụ lục 3 … gồm gì" when none of ``doc_ids`` has an appendix with that number."""
+    m = _APPENDIX_Q.search(folded_question)
+    if not m or not doc_ids:
+        return ""
+    n = m.group(2)
+    alt = {"1": "i", "2": "ii", "3": "iii", "4": "iv", "5": "v"}
+    want = {n, alt.get(n, n), {v: k for k, v in alt.items()}.get(n, n)}
+    rx = re.compile(rf"\b(phu luc|pl) ?(so )?({'|'.join(sorted(want))})\b")
+    for d in doc_ids:
+        if rx.search(vt.fold(snap.document_text(d)).lower()):
+            return ""
+    return m.group(0)
+
+
 def foreign_kind(folded_question: str, metas: list[dict]) -> str:
     """The kind of document a meta question opens with ("Quyết định thành lập … ký ngày
     nào?") when it is not the kind of any plan it may be about: it asks about another
@@ -209,7 +266,7 @@ def answerable_units(q, units: list, doc_years: dict[str, str] | None = None) ->
     if q.intents == ["who_partner"]:            # "phối hợp với ai" needs partners, not only a lead
         keep = [u for u in keep if u.kind != "task" or u.record.get("partners")
                 or re.search(r"\bphoi hop\b", vt.fold(" ".join(str(v) for v in u.record.values())).lower())]
-    keep = [u for u in keep if not _contradicts_quantity(u, q.folded)]
+    keep = [u for u in keep if not _contradicts_quantity(u, q.folded) and not _other_level(u, q.folded)]
     if asks_progress(q.folded) and any(_reports_progress(u) for u in keep):
         # a progress report's row has the answer; the plan's own row only has the deadline
         keep = [u for u in keep if u.kind != "task" or _reports_progress(u)]
@@ -228,6 +285,19 @@ def answerable_units(q, units: list, doc_years: dict[str, str] | None = None) ->
 
 
 _QUANTITY = re.compile(r"\b(\d+(?:[.,]\d+)?)\s*(%|[a-z]+ [a-z]+)")
+
+
+_LEVEL = re.compile(r"\bcap (tinh|huyen|xa|trung uong|bo|so)\b")
+
+
+def _other_level(u, folded_question: str) -> bool:
+    """The question is about one administrative level ("cấp huyện") and the unit speaks of
+    others ("cấp tỉnh và cấp xã") but never of it."""
+    asked = set(_LEVEL.findall(folded_question))
+    if not asked:
+        return False
+    own = set(_LEVEL.findall(vt.fold(f"{u.heading} {u.text}").lower()))
+    return bool(own) and not own & asked
 
 
 def _contradicts_quantity(u, folded_question: str) -> bool:
@@ -303,6 +373,9 @@ def type_mismatch(folded_question: str, evidence_text: str) -> str | None:
         return "person"
     if _COMPANY_Q.search(folded_question) and not _COMPANY_E.search(ev.lower()):
         return "company"
+    for kind, (ask, have) in _CONTACT.items():          # an address, website, phone or e-mail
+        if re.search(ask, folded_question) and not re.search(have, ev.lower()):
+            return kind
     m = _COUNT_Q.search(folded_question)
     if m:
         first = m.group(1).split()[0]

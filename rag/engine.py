@@ -19,8 +19,8 @@ from index.errors import BadQuestion
 from index.reader import IndexSnapshot, open_index
 from index.store import current_token
 from rag.answer import ABSTAIN_MESSAGE, Composer, Thresholds, plan_label
-from rag.abstain import (acting_units, answerable_units, foreign_documents, foreign_kind, type_mismatch, unknown_names,
-                         unknown_units)
+from rag.abstain import (acting_units, answerable_units, foreign_documents, foreign_kind, missing_appendix,
+                         type_mismatch, unknown_names, unknown_units)
 from rag.llm import chat_model_from_settings, rephrase
 from rag.evidence import Matcher, Unit, candidate_docs, score_units, table_units, units_from_hits
 from rag.query import Query, analyse, doc_year
@@ -142,6 +142,10 @@ class Engine:
         base.evidence = [{"doc_id": h.doc_id, "chunk_id": h.chunk_id, "kind": h.kind, "section": " > ".join(h.section_path),
                           "score": round(h.score, 5), "scores": h.scores, "text": h.text} for h in hits[:10]]
         unknown = unknown_names(q.text, snap) + unknown_units(q.text, snap, candidate_docs(q, hits, n=5))
+        appendix = missing_appendix(q.folded, snap, q.scope)
+        if appendix:
+            unknown.append(appendix)
+
         # a plan named by a number that is not loaded: its header is not ours to quote, only
         # a sentence that names that document can say its date or signer
         foreign = foreign_documents(q.folded, snap.documents) if "meta" in q.intents else []

@@ -208,3 +208,46 @@ def test_a_body_the_question_addresses_is_not_the_issuer_it_names():
     docs = {"nq03": {"number": "03/NQ-CP", "issuer": "Chính phủ", "doc_type": "Nghị quyết"}}
     assert detect_scope("nhiem vu tham muu chinh phu thanh lap uy ban du lieu do ai thuc hien", docs) == []
     assert detect_scope("chinh phu giao ai thanh lap uy ban du lieu", docs) == ["nq03"]
+
+
+def test_places_typed_in_lower_case_and_provinces_the_plans_never_mention(engine):
+    from rag.abstain import unknown_places
+
+    snap = engine.snapshot()
+    assert unknown_places("so noi vu ha noi giao phong nao trien khai ke hoach ung pho su co", snap) == ["ha noi"]
+    assert unknown_places("ty le giao dich phi tiep xuc cua tinh quang ngai dat bao nhieu", snap) == ["quang ngai"]
+    assert unknown_places("ke hoach cua thi xa hoang mai giao ai so hoa ho tich", snap) == ["thi xa hoang mai"]
+    for known in ("so noi vu nghe an giao phong nao", "ke hoach cua xa nghia dan giao ai",
+                  "muc dich dung AI dich cong thong tin dien tu tinh sang tieng nuoc ngoai la gi"):
+        assert unknown_places(known, snap) == [], known
+
+
+def test_contact_details_need_one_in_the_evidence():
+    assert type_mismatch("dia chi website trang thong tin dien tu cua xa la gi",
+                         "Phát huy kênh truyền thông qua Trang thông tin điện tử.") == "website"
+    assert type_mismatch("dia chi website cua xa la gi", "Trang thông tin điện tử nghiadan.nghean.gov.vn.") is None
+    assert type_mismatch("toa nha lam viec moi nam o dia chi nao", "Nâng cấp mạng LAN sau khi tòa nhà đi vào hoạt động.") == "address"
+    assert type_mismatch("so dien thoai duong day nong la gi", "Tiếp nhận phản ánh qua đường dây nóng.") == "phone"
+
+
+def test_an_appendix_the_plan_does_not_have(engine):
+    from rag.abstain import missing_appendix
+
+    snap = engine.snapshot()
+    doc = "snv-kh-2026-khcn-cds"
+    assert missing_appendix("phu luc 3 cua ke hoach gom nhung nhiem vu gi", snap, [doc]) == "phu luc 3"
+    assert missing_appendix("phu luc 2 cua ke hoach gom nhung nhiem vu gi", snap, [doc]) == ""
+
+
+def test_a_row_about_other_administrative_levels_cannot_answer():
+    q = analyse("Bao nhiêu phần trăm hồ sơ công việc tại cấp huyện được xử lý trên môi trường điện tử?")
+    other = _sentence("100% hồ sơ công việc tại cấp tỉnh và cấp xã được xử lý trên môi trường điện tử.")
+    same = _sentence("90% hồ sơ công việc tại cấp huyện được xử lý trên môi trường điện tử.")
+    assert answerable_units(q, [other, same]) == [same]
+
+
+def test_capitalised_unit_names_are_names_even_when_they_fold_to_stopwords():
+    from rag.abstain import _unit_names
+
+    assert _unit_names("Sở Tư pháp Nghệ An được giao nhiệm vụ gì?") == [(0, "so tu phap")]     # "Tư" is not "từ"
+    assert _unit_names("Giao Phòng Văn hóa - Xã hội từ năm 2025") == [(5, "phong van hoa")]
