@@ -44,6 +44,8 @@ _CONTACT = {
                 r"\b[\w-]+\.(gov\.vn|vn|com|org|net)\b|https?://"),
     "phone": (r"\bso dien thoai\b|\bhotline\b|\bduong day nong\b", r"\b0\d{2,3}[ .]?\d{3}[ .]?\d{3,4}\b"),
     "email": (r"\bemail\b|\bthu dien tu\b", r"@"),
+    "discipline": (r"\bky luat\b.*\bhinh thuc (nao|gi)\b|\bhinh thuc ky luat\b|\bbi xu ly (the nao|ra sao)\b",
+                   r"\b(khien trach|canh cao|ha bac luong|giang chuc|cach chuc|buoc thoi viec|phat tien)\b"),
 }
 _RATE_Q = re.compile(r"\bt[yi] le ([a-z]+ [a-z]+)")
 _TIME_E = re.compile(r"\b\d{1,2}/\d{1,2}\b|\b\d{1,2}/20\d\d\b|\b(thang|quy) [\divx]+\b|\b(nam|giai doan) 20\d\d\b"
@@ -256,6 +258,7 @@ def answerable_units(q, units: list, doc_years: dict[str, str] | None = None) ->
     - a question asking only *when* needs a deadline (task row) or a time expression;
     - one asking only who *cooperates* cannot be answered by a task row without partners;
     - a count in the question ("trong 5 năm") must not be contradicted ("trong 3 năm");
+    - "tại sao / vì sao" is not answered by a table row;
     - a figure asked for given years needs an indicator with one of those years or
       text (sentence or its heading) naming one;
     - "tỷ lệ <X>" needs evidence that talks about X.
@@ -267,6 +270,8 @@ def answerable_units(q, units: list, doc_years: dict[str, str] | None = None) ->
         keep = [u for u in keep if u.kind != "task" or u.record.get("partners")
                 or re.search(r"\bphoi hop\b", vt.fold(" ".join(str(v) for v in u.record.values())).lower())]
     keep = [u for u in keep if not _contradicts_quantity(u, q.folded) and not _other_level(u, q.folded)]
+    if re.search(r"\b(tai sao|vi sao|ly do)\b", q.folded):     # a table row says who/when/what, never why
+        keep = [u for u in keep if u.kind not in ("task", "indicator")]
     if asks_progress(q.folded) and any(_reports_progress(u) for u in keep):
         # a progress report's row has the answer; the plan's own row only has the deadline
         keep = [u for u in keep if u.kind != "task" or _reports_progress(u)]
