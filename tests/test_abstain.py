@@ -254,7 +254,7 @@ def test_capitalised_unit_names_are_names_even_when_they_fold_to_stopwords():
 
 
 def test_why_is_not_answered_by_a_table_row_and_discipline_needs_a_sanction():
-    q = analyse("Tại sao kế hoạch chọn tháng 4/2026 làm hạn triển khai mô hình an toàn thông tin 4 lớp?")
+    q = analyse("Tại sao Văn phòng Sở chủ trì triển khai mô hình an toàn thông tin 4 lớp?")
     row = _task(deadline="Tháng 4/2026", content="Triển khai mô hình an toàn thông tin 4 lớp")
     said = _sentence("Mô hình 4 lớp được triển khai sớm vì các hệ thống thông tin đang bị tấn công.")
     assert answerable_units(q, [row, said]) == [said]
