@@ -1,8 +1,9 @@
 """When to say "not found": checks that a candidate answer can really answer the question.
 
 1. **Unknown names.** A proper name in the question (a run of capitalised syllables such
-   as "Hà Tĩnh" or "Sở Giáo dục và Đào tạo") whose syllable pairs never occur in the
-   loaded plans means the question is about something the plans do not cover.
+   as "Hà Tĩnh" or "Sở Giáo dục và Đào tạo"), or a province or district typed in lower
+   case ("so noi vu ha noi"), that never occurs in the loaded plans means the question is
+   about something the plans do not cover.
 2. **Unknown units and plans.** "Phòng Xây dựng chính quyền" (an organisation word and a
    capitalised name) or "Kế hoạch 348/KH-UBND" (a document number) that no loaded plan
    contains or is numbered with.
@@ -10,7 +11,9 @@
    one asking for a person's name needs a personal name, for a company a company;
    "bao nhiêu <thing>" needs evidence that mentions that thing; "tỷ lệ <X>" evidence
    about X; a deadline question evidence with a time; a figure for a given year evidence
-   for that year.
+   for that year; an address, website, phone or e-mail one written out.
+4. **The question's own details.** Evidence about another horizon year, administrative
+   level, count, unit acting or appendix than the question's cannot answer it.
 These are general properties of questions and text, not of any particular plan.
 """
 from __future__ import annotations
@@ -96,8 +99,6 @@ _PLACE_WORD = re.compile(r"\b(huyen|thi xa|thi tran|thanh pho) ([a-z]+) ([a-z]+)
 def unknown_places(question: str, snap: IndexSnapshot) -> list[str]:
     """Places the plans never mention: a province from the list above, or a place word and
     a two-word name ("thi xa hoang mai") whose words the plans never write together."""
-    from rag.query import STOPWORDS
-
     vocab = snap.bm25_fold.vocab_dict
     folded = " ".join(vt.syllables(vt.fold(question).lower()))
     out = [p for p in PROVINCES if re.search(rf"\b{p}\b", folded) and "_".join(p.split()[:2]) not in vocab]
@@ -378,7 +379,7 @@ def type_mismatch(folded_question: str, evidence_text: str) -> str | None:
         return "person"
     if _COMPANY_Q.search(folded_question) and not _COMPANY_E.search(ev.lower()):
         return "company"
-    for kind, (ask, have) in _CONTACT.items():          # an address, website, phone or e-mail
+    for kind, (ask, have) in _CONTACT.items():          # an address, website, phone, e-mail, sanction
         if re.search(ask, folded_question) and not re.search(have, ev.lower()):
             return kind
     m = _COUNT_Q.search(folded_question)
