@@ -280,10 +280,11 @@ def test_first_upload_under_load(seed_home, baseline, tmp_path):
         th = threading.Thread(target=uploader, daemon=True)
         th.start()
         runs = []
-        while not runs or th.is_alive() or len(runs) < 2:    # keep asking until the upload is over, then once more
+        while len(runs) <= 40:      # keep asking until one whole batch started after the upload was over
+            upload_over = not th.is_alive()
             runs.append(run_load(server.url, make, batch, concurrency=CLIENTS, timeout_s=TIMEOUT_S, max_seconds=1200,
                                  check=check))
-            if len(runs) > 40:
+            if upload_over and len(runs) >= 2:
                 break
         th.join(timeout=600)
         res = _merge(runs)
