@@ -168,10 +168,13 @@ def acting_units(question: str, units: list, documents: dict[str, dict]) -> list
     phrase = names[0]
     if not _ACTOR_VERB.search(" ".join(vt.fold(question[lead:]).lower().split()[:10])):
         return units            # the unit is not the one acting ("Sở Nội vụ có bao nhiêu phòng?")
+    issuers: dict[str, str] = {}        # one folded issuer phrase per plan, not per unit
     keep = []
     for u in units:
-        meta = documents.get(u.doc_id, {})
-        issuer = f" {_phrase(meta.get('issuer', ''))} {_phrase(meta.get('parent_issuer', ''))} "
+        if u.doc_id not in issuers:
+            meta = documents.get(u.doc_id, {})
+            issuers[u.doc_id] = f" {_phrase(meta.get('issuer', ''))} {_phrase(meta.get('parent_issuer', ''))} "
+        issuer = issuers[u.doc_id]
         text = f" {_phrase(u.heading + ' ' + u.text + ' ' + ' '.join(str(v) for v in u.record.values()))} "
         if f" {phrase} " in issuer or f" {phrase} " in text:
             keep.append(u)
@@ -216,6 +219,23 @@ def foreign_documents(folded_question: str, documents: dict[str, dict]) -> list[
 
 _DOC_KINDS = ("quyet dinh", "cong van", "thong bao", "chi thi", "nghi dinh", "thong tu", "to trinh", "de an",
               "quy che", "bao cao", "nghi quyet", "ke hoach", "chuong trinh", "ket luan")
+
+
+_DATE = r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{4}"
+
+
+def naming_units(units: list, heads: list[str], dated_within: int | None = None) -> list:
+    """The units whose (folded) text names another document — a pattern of ``heads`` — and,
+    with ``dated_within``, gives a date at most that many characters after it in the same
+    clause: only such text can say what the plans' own header cannot."""
+    tail = rf"[^;\n]{{0,{dated_within}}}{_DATE}" if dated_within is not None else ""
+    patterns = [re.compile(head + tail) for head in heads]
+    keep = []
+    for u in units:
+        text = vt.fold(u.text).lower()
+        if any(p.search(text) for p in patterns):
+            keep.append(u)
+    return keep
 
 
 _APPENDIX_Q = re.compile(r"\bphu luc (so )?([0-9]+|[ivx]+)\b")

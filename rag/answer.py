@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from index import text as vt
 from index.reader import IndexSnapshot
 from rag.evidence import Unit
-from rag.query import Query, asks_progress
+from rag.query import RECIPIENTS_Q, Query, asks_progress
 from rag.types import Citation
 
 ABSTAIN_MESSAGE = "Không tìm thấy trong các kế hoạch đã nạp."
@@ -187,8 +187,6 @@ class Composer:
         return "; ".join(re.sub(r"\s+", " ", text[a:b]) for a, b in items), [items[0][0], items[-1][1]]
 
 
-RECIPIENTS_Q = (r"\bnoi nhan\b|\(b/c\)|\b(ke hoach|van ban)\b[^?]{0,60}\b(duoc )?gui (bao cao |b/c )?"
-                r"(den|toi|cho|len)\b")
 META_FIELDS = [
     (RECIPIENTS_Q, "recipients", "nơi nhận"),
     (r"so hieu|ky hieu|\bso (bao nhieu|may|gi|nao)\b|\bso cua\b|\bmang so\b|\bke hoach so\b", "number", "số hiệu"),

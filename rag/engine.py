@@ -14,13 +14,12 @@ import time
 import uuid
 from pathlib import Path
 
-from index import text as vt
 from index.errors import BadQuestion
 from index.reader import IndexSnapshot, open_index
 from index.store import current_token
 from rag.answer import ABSTAIN_MESSAGE, Composer, Thresholds, plan_label
 from rag.abstain import (acting_units, answerable_units, foreign_documents, foreign_kind, missing_appendix,
-                         type_mismatch, unknown_names, unknown_units)
+                         naming_units, type_mismatch, unknown_names, unknown_units)
 from rag.llm import chat_model_from_settings, rephrase
 from rag.evidence import Matcher, Unit, candidate_docs, score_units, table_units, units_from_hits
 from rag.query import Query, analyse, doc_year
@@ -152,17 +151,15 @@ class Engine:
         kind = foreign_kind(q.folded, [snap.documents[d] for d in (q.scope or snap.primary_documents())]) \
             if "meta" in q.intents and not foreign else ""
         if kind:            # "Quyết định thành lập … ký ngày nào?" of a plan's Ban: not the plan's header
-            units = [u for u in units if re.search(rf"\b{kind}\b[^;\n]{{0,60}}\b\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{4}}",
-                                                   vt.fold(u.text).lower())]
+            units = naming_units(units, [rf"\b{kind}\b"], dated_within=60)
         if "meta" in q.intents and not unknown and not foreign and not kind:
             lines = comp.meta_lines(self._meta_docs(snap, q, hits))
             if lines:
                 return self._finish(base, comp, lines, confidence=1.0)
         if foreign:
             # "… ban hành ngày nào": the date must follow that number ("số 31-KH/TU ngày 14/02/2026")
-            after = r"[^;\n]{0,40}?\b\d{1,2}[/.-]\d{1,2}[/.-]\d{4}" if re.search(r"\bngay\b|khi nao|bao gio", q.folded) else ""
-            units = [u for u in units
-                     if any(re.search(rf"\b{n}\s*[/-]{after}", vt.fold(u.text).lower()) for n in foreign)]
+            dated = re.search(r"\bngay\b|khi nao|bao gio", q.folded)
+            units = naming_units(units, [rf"\b{n}\s*[/-]" for n in foreign], dated_within=40 if dated else None)
         # only evidence that can answer the question's type competes (a 2025 figure never
         # stands in for a 2030 one; a deadline question needs a time)
         best = max((u.match for u in units), default=0.0)

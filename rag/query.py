@@ -13,12 +13,15 @@ from rapidfuzz import fuzz
 
 from index import text as vt
 
+# "gửi đến những cơ quan nào / (b/c) / nơi nhận": who the plan is sent to (its "Nơi nhận" block)
+RECIPIENTS_Q = (r"\bnoi nhan\b|\(b/c\)|\b(ke hoach|van ban)\b[^?]{0,60}\b(duoc )?gui (bao cao |b/c )?"
+                r"(den|toi|cho|len)\b")
 INTENT_PATTERNS: dict[str, str] = {
     "meta": r"\bso hieu\b|\bso ky hieu\b|ky hieu|\bngay ban hanh\b|\bban hanh (vao )?(ngay|thang|nam|khi) ?nao\b"
             r"|\bai ky\b|\bnguoi ky\b|\bky (ban hanh|ke hoach|van ban)\b|\bchuc vu\b|\bco quan (nao )?ban hanh\b"
             r"|\bdon vi (nao )?ban hanh\b|\bai ban hanh\b|\btrich yeu\b|\bten (day du )?cua ke hoach\b"
             r"|\bke hoach (nay )?(co )?so (bao nhieu|may|gi)\b|\bso cua ke hoach\b|\bky boi\b|\bnoi ban hanh\b"
-            r"|\bnoi nhan\b|\(b/c\)|\b(ke hoach|van ban)\b[^?]{0,60}\b(duoc )?gui (bao cao |b/c )?(den|toi|cho|len)\b",
+            rf"|{RECIPIENTS_Q}",
     "who_partner": r"\bphoi hop\b",
     "who": r"\bai\b|\bdon vi nao\b|\bco quan nao\b|\bphong nao\b|\bbo phan nao\b|\bso nao\b|\bban nao\b"
            r"|\bchu tri\b|\bphu trach\b|\bdau moi\b|\bgiao cho\b|\btrach nhiem\b|\bthuc hien chinh\b"
