@@ -154,6 +154,14 @@ class IndexSnapshot:
             return index
         return faiss.downcast_index(index.storage)
 
+    def memo(self, key, build):
+        """Data derived from this generation, computed once by ``build()`` and kept with it
+        (a new generation starts empty, so nothing derived from a replaced plan is served)."""
+        cache = self.__dict__.setdefault("_memo", {})
+        if key not in cache:
+            cache[key] = build()
+        return cache[key]
+
     @cached_property
     def chunk_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}

@@ -3,7 +3,8 @@
 1. **Unknown names.** A proper name in the question (a run of capitalised syllables such
    as "Hà Tĩnh" or "Sở Giáo dục và Đào tạo"), or a province or district typed in lower
    case ("so noi vu ha noi"), that never occurs in the loaded plans means the question is
-   about something the plans do not cover.
+   about something the plans do not cover; so does a year none of them writes
+   ("giai đoạn 2031-2035").
 2. **Unknown units and plans.** "Phòng Xây dựng chính quyền" (an organisation word and a
    capitalised name) or "Kế hoạch 348/KH-UBND" (a document number) that no loaded plan
    contains or is numbered with.
@@ -188,20 +189,26 @@ def _phrase(text: str) -> str:
     return " ".join(out)
 
 
-_DOC_PHRASES: dict[tuple[str, str], str] = {}
-
-
 def _doc_phrases(snap: IndexSnapshot, doc_id: str) -> str:
-    """A document's text as folded syllables (abbreviations expanded), cached per index
+    """A document's text as folded syllables (abbreviations expanded), kept with its index
     generation (a replaced plan lives in a new generation, so it is never served stale)."""
-    key = (str(snap.gen), doc_id)
-    text = _DOC_PHRASES.get(key)
-    if text is None:
-        text = f" {_phrase(snap.document_text(doc_id))} "
-        if len(_DOC_PHRASES) > 256:
-            _DOC_PHRASES.clear()
-        _DOC_PHRASES[key] = text
-    return text
+    return snap.memo(("phrases", doc_id), lambda: f" {_phrase(snap.document_text(doc_id))} ")
+
+
+_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+
+
+def unknown_years(question: str, snap: IndexSnapshot, doc_ids: list[str]) -> list[str]:
+    """Years the question names ("giai đoạn 2031-2035", "đến năm 2050") that none of
+    ``doc_ids`` (the plans it may be about) writes: the plans say nothing about that time."""
+    asked = _YEAR.findall(question)
+    if not asked:
+        return []
+    written: set[str] = set()
+    for d in doc_ids:
+        written |= snap.memo(("years", d), lambda d=d: set(_YEAR.findall(
+            snap.document_text(d) + " " + " ".join(str(v) for v in snap.documents[d].values()))))
+    return [y for y in dict.fromkeys(asked) if y not in written]
 
 
 def foreign_documents(folded_question: str, documents: dict[str, dict]) -> list[str]:

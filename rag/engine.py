@@ -19,7 +19,7 @@ from index.reader import IndexSnapshot, open_index
 from index.store import current_token
 from rag.answer import ABSTAIN_MESSAGE, Composer, Thresholds, plan_label
 from rag.abstain import (acting_units, answerable_units, foreign_documents, foreign_kind, missing_appendix,
-                         naming_units, type_mismatch, unknown_names, unknown_units)
+                         naming_units, type_mismatch, unknown_names, unknown_units, unknown_years)
 from rag.llm import chat_model_from_settings, rephrase
 from rag.evidence import Matcher, Unit, candidate_docs, score_units, table_units, units_from_hits
 from rag.query import Query, analyse, doc_year
@@ -140,7 +140,8 @@ class Engine:
                       intents=q.intents, scope=q.scope)
         base.evidence = [{"doc_id": h.doc_id, "chunk_id": h.chunk_id, "kind": h.kind, "section": " > ".join(h.section_path),
                           "score": round(h.score, 5), "scores": h.scores, "text": h.text} for h in hits[:10]]
-        unknown = unknown_names(q.text, snap) + unknown_units(q.text, snap, candidate_docs(q, hits, n=5))
+        unknown = unknown_names(q.text, snap) + unknown_units(q.text, snap, candidate_docs(q, hits, n=5)) \
+            + unknown_years(q.text, snap, q.scope or list(snap.primary_documents()))
         appendix = missing_appendix(q.folded, snap, q.scope)
         if appendix:
             unknown.append(appendix)

@@ -260,3 +260,14 @@ def test_why_is_not_answered_by_a_table_row_and_discipline_needs_a_sanction():
     assert answerable_units(q, [row, said]) == [said]
     assert type_mismatch("can bo de lo lot du lieu thi bi ky luat theo hinh thuc nao",
                          "Không để xảy ra sự cố lộ, lọt dữ liệu.") == "discipline"
+
+
+def test_a_year_no_plan_writes_is_not_answered(engine):
+    from rag.abstain import unknown_years
+
+    snap = engine.snapshot()
+    plans = list(snap.primary_documents())
+    assert unknown_years("giai đoạn 2031-2035 và năm 2026", snap, plans) == ["2031"]
+    task = "đơn vị nào chủ trì nâng cấp Hệ thống hội nghị truyền hình trực tuyến?"
+    assert "Văn phòng" in engine.ask(f"Trong năm 2026, {task}").answer
+    assert engine.ask(f"Trong năm 2027, {task}").abstained      # no plan speaks of 2027
