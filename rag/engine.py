@@ -22,7 +22,7 @@ from rag.abstain import (acting_units, answerable_units, foreign_documents, fore
                          naming_units, type_mismatch, unknown_names, unknown_units, unknown_years)
 from rag.llm import chat_model_from_settings, rephrase
 from rag.evidence import Matcher, Unit, candidate_docs, score_units, table_units, units_from_hits
-from rag.query import Query, analyse, doc_year
+from rag.query import Query, analyse, asks_confirmation, doc_year
 from rag.retrieve import Weights, filter_mask, hybrid_search
 from rag.types import Answer, Hit
 
@@ -182,7 +182,8 @@ class Engine:
     def select(self, q: Query, units: list[Unit]) -> list[Unit]:
         """The unit(s) to answer from, best first; [] means abstain."""
         th = self.thresholds
-        if not units or units[0].match < (th.abstain_open if q.intents == ["open"] else th.abstain):
+        floor = th.confirm if asks_confirmation(q.folded) else th.abstain_open if q.intents == ["open"] else th.abstain
+        if not units or units[0].match < floor:
             return []
         wanted = _preferred_kinds(q)
         pool = [u for u in units if u.kind in wanted and u.match >= th.task] or units

@@ -82,6 +82,12 @@ def asks_progress(folded: str) -> bool:
                           r"|\bda (hoan thanh|thuc hien|xong)\b.*\bchua\b|\bqua han\b|\bdung han\b", folded))
 
 
+def asks_confirmation(folded: str) -> bool:
+    """"Có phải … không / … đúng không / … hay không": a claim the user wants confirmed."""
+    return bool(re.search(r"\bco phai\b.*\bkhong\b|\b(dung|phai) (khong|chua)\s*\??\s*$|\bhay khong\b"
+                          r"|\bco dung (la|khong)\b", folded))
+
+
 def detect_intents(folded: str) -> list[str]:
     found = [k for k, rx in _COMPILED.items() if rx.search(folded)]
     if "meta" in found:

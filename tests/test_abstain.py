@@ -271,3 +271,10 @@ def test_a_year_no_plan_writes_is_not_answered(engine):
     task = "đơn vị nào chủ trì nâng cấp Hệ thống hội nghị truyền hình trực tuyến?"
     assert "Văn phòng" in engine.ask(f"Trong năm 2026, {task}").answer
     assert engine.ask(f"Trong năm 2027, {task}").abstained      # no plan speaks of 2027
+
+
+def test_a_claim_to_confirm_must_be_stated(engine):
+    task = "Văn phòng chủ trì nâng cấp Hệ thống hội nghị truyền hình trực tuyến"
+    stated = engine.ask(f"Có phải {task} không?")
+    assert not stated.abstained and "Văn phòng" in stated.answer
+    assert engine.ask(f"Có phải {task} miễn phí cho người dân không?").abstained   # "miễn phí": never said
