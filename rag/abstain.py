@@ -67,10 +67,17 @@ _COUNT_Q = re.compile(r"\bbao nhieu ([a-z]+(?: [a-z]+)?)")  # "bao nhiêu tài k
 
 
 def _name_runs(question: str) -> list[list[str]]:
-    """Runs of ≥ 2 capitalised words ("và" may join them), the question's first word excluded."""
-    words = re.findall(r"[^\W_]+(?:[-/][^\W_]+)*", question)
+    """Runs of ≥ 2 capitalised words ("và" may join them), the question's first word excluded.
+    A comma or other clause punctuation ends a run: "tiếng Anh, Nhật, Hàn" lists names."""
     runs, cur = [], []
-    for i, w in enumerate(words):
+    prev_end = 0
+    for i, m in enumerate(re.finditer(r"[^\W_]+(?:[-/][^\W_]+)*", question)):
+        w = m.group(0)
+        if re.search(r"[,;:()?!.]", question[prev_end:m.start()]):
+            if len(cur) >= 2:
+                runs.append(cur)
+            cur = []
+        prev_end = m.end()
         # codes and abbreviations ("57-NQ/TW", "UBND", "KHCN") are not names: they end a run
         if i > 0 and w[0].isupper() and w.isalpha() and not (len(w) > 1 and w.isupper()):
             cur.append(w)

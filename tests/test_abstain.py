@@ -278,3 +278,11 @@ def test_a_claim_to_confirm_must_be_stated(engine):
     stated = engine.ask(f"Có phải {task} không?")
     assert not stated.abstained and "Văn phòng" in stated.answer
     assert engine.ask(f"Có phải {task} miễn phí cho người dân không?").abstained   # "miễn phí": never said
+
+
+def test_capitalised_words_separated_by_commas_are_not_one_name(engine):
+    from rag.abstain import unknown_names
+
+    snap = engine.snapshot()
+    assert unknown_names("Dịch thông tin sang tiếng Anh, Nhật, Hàn, Trung do ai chủ trì?", snap) == []
+    assert unknown_names("Dịch thông tin sang tiếng Anh Nhật Hàn do ai chủ trì?", snap)     # one unknown name
