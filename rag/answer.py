@@ -85,7 +85,7 @@ class Composer:
         if asks_progress(self.q.folded) and t.get("note"):    # a progress report's "Tiến độ: …; Kết quả hiện nay: …"
             parts.insert(0, t["note"][:1].lower() + t["note"][1:])
         content = t.get("content", "")
-        if {"open", "list"} & set(intents):
+        if {"open", "list", "result"} & set(intents):
             content = self.window(content, 300)       # the part of a long row the question is about
         else:
             content = _short(content, 90)

@@ -133,6 +133,13 @@ def test_long_task_rows_are_quoted_where_the_question_points(engine):
     assert comp.window("Ngắn gọn.", 120) == "Ngắn gọn."
 
 
+def test_a_question_about_a_product_gets_the_part_of_the_row_about_it(engine):
+    """"Sản phẩm … qua hệ thống nào" reads as a result question: it too gets the part of a long
+    row the question points to, not the row's first words."""
+    ans = engine.ask("Sản phẩm OCOP ở xã Nghĩa Đàn được truy xuất nguồn gốc qua hệ thống nào?")
+    assert "check.net.vn" in ans.answer.replace(" ", "")
+
+
 def test_task_row_citations_quote_the_cells_they_support(engine):
     """Every task row's citation contains the lead and deadline the answer line states, even
     when a long content cell comes first (rows are quoted whole, up to MAX_ROW_QUOTE)."""
