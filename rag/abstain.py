@@ -255,19 +255,42 @@ def naming_units(units: list, heads: list[str], dated_within: int | None = None)
 _APPENDIX_Q = re.compile(r"\bphu luc (so )?([0-9]+|[ivx]+)\b")
 
 
-def missing_appendix(folded_question: str, snap: IndexSnapshot, doc_ids: list[str]) -> str:
-    """"Phụ lục 3 … gồm gì" when none of ``doc_ids`` has an appendix with that number."""
+def _appendix_rx(folded_question: str) -> re.Pattern | None:
+    """"Phụ lục 2 / II / 02" in any of its spellings, or None when the question names none."""
     m = _APPENDIX_Q.search(folded_question)
-    if not m or not doc_ids:
-        return ""
-    n = m.group(2)
+    if not m:
+        return None
+    n = m.group(2).lstrip("0") or "0"
     alt = {"1": "i", "2": "ii", "3": "iii", "4": "iv", "5": "v"}
     want = {n, alt.get(n, n), {v: k for k, v in alt.items()}.get(n, n)}
-    rx = re.compile(rf"\b(phu luc|pl) ?(so )?({'|'.join(sorted(want))})\b")
-    for d in doc_ids:
-        if rx.search(vt.fold(snap.document_text(d)).lower()):
-            return ""
-    return m.group(0)
+    return re.compile(rf"\b(phu luc|pl) ?(so )?0?({'|'.join(sorted(want))})\b")
+
+
+def missing_appendix(folded_question: str, snap: IndexSnapshot, doc_ids: list[str]) -> str:
+    """"Phụ lục 3 … gồm gì" when none of ``doc_ids`` even mentions an appendix with that number."""
+    rx = _appendix_rx(folded_question)
+    if rx is None or not doc_ids:
+        return ""
+    if any(rx.search(vt.fold(snap.document_text(d)).lower()) for d in doc_ids):
+        return ""
+    return _APPENDIX_Q.search(folded_question).group(0)
+
+
+def appendix_units(folded_question: str, units: list, snap: IndexSnapshot, scope: list[str]) -> list:
+    """A plan the question names that only refers to "Phụ lục 1 kèm theo" without containing
+    it (no line opens with that heading) answers a question about that appendix only from
+    text naming it."""
+    rx = _appendix_rx(folded_question)
+    if rx is None or not scope:
+        return units
+    heading = re.compile(r"^\W{0,4}" + rx.pattern[2:], re.M)
+    keep = []
+    for u in units:
+        has = snap.memo(("appendix", u.doc_id, rx.pattern), lambda d=u.doc_id: bool(
+            heading.search(vt.fold(snap.document_text(d)).lower())))
+        if has or rx.search(vt.fold(f"{u.heading} {u.text}").lower()):
+            keep.append(u)
+    return keep
 
 
 def foreign_kind(folded_question: str, metas: list[dict]) -> str:

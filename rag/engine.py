@@ -18,7 +18,7 @@ from index.errors import BadQuestion
 from index.reader import IndexSnapshot, open_index
 from index.store import current_token
 from rag.answer import ABSTAIN_MESSAGE, Composer, Thresholds, plan_label
-from rag.abstain import (acting_units, answerable_units, foreign_documents, foreign_kind, missing_appendix,
+from rag.abstain import (acting_units, answerable_units, appendix_units, foreign_documents, foreign_kind, missing_appendix,
                          naming_units, type_mismatch, unknown_names, unknown_units, unknown_years)
 from rag.llm import chat_model_from_settings, rephrase
 from rag.evidence import Matcher, Unit, candidate_docs, score_units, table_units, units_from_hits
@@ -166,6 +166,7 @@ class Engine:
         best = max((u.match for u in units), default=0.0)
         units = answerable_units(q, units, {d: doc_year(snap.documents[d]) for d in {u.doc_id for u in units}})
         units = acting_units(q.text, units, snap.documents)
+        units = appendix_units(q.folded, units, snap, q.scope)
         if max((u.match for u in units), default=0.0) < self.thresholds.filtered * best:
             units = []          # what the question is about cannot answer it; a weaker match is about something else
         chosen = [] if unknown else self.select(q, units)

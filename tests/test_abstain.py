@@ -246,6 +246,16 @@ def test_an_appendix_the_plan_does_not_have(engine):
     assert missing_appendix("phu luc 2 cua ke hoach gom nhung nhiem vu gi", snap, [doc]) == ""
 
 
+def test_an_appendix_the_plan_only_refers_to_answers_nothing(engine):
+    """3469 says "chi tiết tại Phụ lục 1, 2 kèm theo" but the loaded text has no such
+    appendix: a figure asked "theo Phụ lục 1" of it is not found; the 2026 plan has one."""
+    missing = engine.ask("Theo Phụ lục 1 kèm Kế hoạch 3469/KH-SNV, tỷ lệ dịch vụ công trực tuyến "
+                         "toàn trình năm 2025 là bao nhiêu?")
+    assert missing.abstained, missing.answer
+    present = engine.ask("Theo Phụ lục 1 kế hoạch năm 2026 của Sở Nội vụ, ai chủ trì xây dựng Đề án Chuyển đổi số?")
+    assert "Văn phòng" in present.answer
+
+
 def test_a_row_about_other_administrative_levels_cannot_answer():
     q = analyse("Bao nhiêu phần trăm hồ sơ công việc tại cấp huyện được xử lý trên môi trường điện tử?")
     other = _sentence("100% hồ sơ công việc tại cấp tỉnh và cấp xã được xử lý trên môi trường điện tử.")
