@@ -4,7 +4,7 @@
    as "Hà Tĩnh" or "Sở Giáo dục và Đào tạo"), or a province or district typed in lower
    case ("so noi vu ha noi"), that never occurs in the loaded plans means the question is
    about something the plans do not cover; so does a year none of them writes
-   ("giai đoạn 2031-2035").
+   ("giai đoạn 2031-2035"), or a foreign term ("blockchain").
 2. **Unknown units and plans.** "Phòng Xây dựng chính quyền" (an organisation word and a
    capitalised name) or "Kế hoạch 348/KH-UBND" (a document number) that no loaded plan
    contains or is numbered with.
@@ -120,10 +120,36 @@ def unknown_places(question: str, snap: IndexSnapshot) -> list[str]:
     return out
 
 
+# A Vietnamese syllable, accent-folded: onset, vowel nucleus, final. A word that is none
+# ("blockchain", "chatbot", "drone") is a foreign term.
+_SYLLABLE = re.compile(r"(ngh|ng|nh|ch|tr|th|ph|kh|gh|gi|qu|[bcdghklmnpqrstvx])?"
+                       r"(uye|uya|uyu|oai|oay|oeo|uay|uoi|uou|ieu|yeu|uoc|uon|uong|ai|ao|au|ay|eo|eu|ia|ie|iu|oa|oe"
+                       r"|oi|oo|ua|ue|ui|uo|uu|uy|ye|a|e|i|o|u|y)(ch|ng|nh|c|m|n|p|t|i|y|o|u)?")
+
+
+def foreign_terms(question: str, snap: IndexSnapshot) -> list[str]:
+    """Foreign technical terms ("ứng dụng blockchain", "chatbot", "drone") that no loaded plan
+    writes, nor anything spelled nearly the same ("Module" ~ "modul"): the plans do not
+    cover them. Abbreviations (no vowel, or upper case) and typos (accented) are not such terms."""
+    from rapidfuzz import fuzz, process
+
+    vocab = snap.bm25_fold.vocab_dict
+    out = []
+    for w in re.findall(r"(?<![\w.@/-])[^\W\d_]{4,}(?![\w.@/-])", question):
+        f = w.lower()
+        if w.isupper() or vt.has_diacritics(w) or not re.search(r"[aeiouy]", f) or f in vocab \
+                or _SYLLABLE.fullmatch(f):
+            continue
+        words = snap.memo("single_words", lambda: [t for t in vocab if "_" not in t])
+        if process.extractOne(f, words, scorer=fuzz.ratio, score_cutoff=85) is None:
+            out.append(w)
+    return out
+
+
 def unknown_names(question: str, snap: IndexSnapshot) -> list[str]:
     """Proper-name phrases of the question that never occur in the loaded plans."""
     vocab = snap.bm25_fold.vocab_dict
-    out = unknown_places(question, snap)
+    out = unknown_places(question, snap) + foreign_terms(question, snap)
     for run in _name_runs(question):
         syl = _trim_generic([vt.fold(w) for w in run])
         if len(syl) < 2:

@@ -303,3 +303,13 @@ def test_capitalised_words_separated_by_commas_are_not_one_name(engine):
     snap = engine.snapshot()
     assert unknown_names("Dịch thông tin sang tiếng Anh, Nhật, Hàn, Trung do ai chủ trì?", snap) == []
     assert unknown_names("Dịch thông tin sang tiếng Anh Nhật Hàn do ai chủ trì?", snap)     # one unknown name
+
+
+def test_a_foreign_term_no_plan_writes_is_not_answered(engine):
+    from rag.abstain import foreign_terms
+
+    snap = engine.snapshot()
+    assert foreign_terms("Sở Nội vụ giao ai ứng dụng blockchain trong quản lý hồ sơ?", snap) == ["blockchain"]
+    # near spellings of the plans' own words, abbreviations and Vietnamese typed without accents are no such terms
+    assert foreign_terms("Module khảo sát trực tuyến, cbccvc, nguoi dan khuyen khich", snap) == []
+    assert engine.ask("so noi vu giao ai ung dung blockchain trong quan ly ho so cong chuc").abstained
