@@ -27,6 +27,7 @@ class Thresholds:
     abstain_open: float = 0.35   # the same for open what/how questions (paraphrased more often)
     task: float = 0.45           # a task row must match at least this to answer who/when
     other_plan: float = 0.85     # another plan's best unit within this ratio of the best → per-plan answer
+    other_plan_floor: float = 0.78   # … and matching at least this well (a weak match is another task)
     row_margin: float = 0.08     # a table row is preferred over prose matching at most this much better
     confirm: float = 0.80        # "có phải … không": the evidence must state (nearly all of) the claim
     filtered: float = 0.70       # when the best match cannot answer the asked type, the next one must

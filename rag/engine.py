@@ -200,7 +200,7 @@ class Engine:
         if not q.scope:
             for u in pool[1:]:
                 if u.doc_id not in {p.doc_id for p in picks} and u.kind in wanted[:2] \
-                        and u.match >= max(th.abstain, th.other_plan * best.match):
+                        and u.match >= max(th.other_plan_floor, th.other_plan * best.match):
                     picks.append(u)
                 if len(picks) >= 3:
                     break

@@ -92,3 +92,23 @@ def test_a_cited_document_is_dated_only_by_a_sentence_that_dates_it(engine):
     assert not re.search(r"03/NQ-CP[^;\n]{0,40}\d{1,2}/\d{1,2}/\d{4}", corpus)
     ans = engine.ask("Nghị quyết 03/NQ-CP mà xã Nghĩa Đàn dẫn chiếu được ban hành ngày nào?")
     assert ans.abstained, ans.answer
+
+
+def test_a_second_plan_is_quoted_only_when_it_matches_well(engine):
+    """An unscoped question answered per plan: another plan's row joins the answer when it is
+    nearly as good as the best (ratio) *and* a good match on its own (floor)."""
+    from rag.evidence import Unit
+    from rag.query import analyse
+
+    def task(doc, match):
+        u = Unit("task", doc, 0, 10, "Xây dựng cơ sở dữ liệu", [], record={"content": "x", "span": [0, 10]})
+        u.match = u.score = match
+        return u
+
+    th = engine.thresholds
+    q = analyse("Ai chủ trì xây dựng cơ sở dữ liệu?")
+    best = 0.85
+    weak = th.other_plan_floor - 0.02          # within the ratio of the best, below the floor
+    assert weak >= th.other_plan * best
+    assert [u.doc_id for u in engine.select(q, [task("a", best), task("b", weak)])] == ["a"]
+    assert [u.doc_id for u in engine.select(q, [task("a", best), task("b", 0.8)])] == ["a", "b"]
