@@ -330,6 +330,15 @@ def foreign_kind(folded_question: str, metas: list[dict]) -> str:
     return "" if any(vt.compact(m.get("doc_type") or "") == kind for m in metas) else kind
 
 
+def cited_kind(folded_question: str) -> str:
+    """The kind of document a meta question asks the plan to name ("căn cứ nghị định nào",
+    "thực hiện kế hoạch số mấy"): a document the plan cites, not the plan itself ("" if none)."""
+    kinds = "|".join(_DOC_KINDS)
+    m = re.search(rf"\b(?:thuc hien|trien khai|can cu|cu the hoa|theo|dua tren)\s+(?:cac |nhung )?({kinds})"
+                  rf"\s+(?:so\s+)?(?:nao|may|gi|bao nhieu)\b", folded_question)
+    return m.group(1) if m else ""
+
+
 def _trim_generic(syl: list[str]) -> list[str]:
     while syl and syl[0] in _GENERIC and len(syl) > 2:
         syl = syl[1:]

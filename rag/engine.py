@@ -18,7 +18,7 @@ from index.errors import BadQuestion
 from index.reader import IndexSnapshot, open_index
 from index.store import current_token
 from rag.answer import ABSTAIN_MESSAGE, Composer, Thresholds, plan_label
-from rag.abstain import (acting_units, answerable_units, appendix_units, foreign_documents, foreign_kind, missing_appendix,
+from rag.abstain import (acting_units, answerable_units, appendix_units, cited_kind, foreign_documents, foreign_kind, missing_appendix,
                          naming_units, type_mismatch, unknown_names, unknown_units, unknown_years)
 from rag.llm import chat_model_from_settings, rephrase
 from rag.evidence import Matcher, Unit, candidate_docs, score_units, table_units, units_from_hits
@@ -151,9 +151,18 @@ class Engine:
         foreign = foreign_documents(q.folded, snap.documents) if "meta" in q.intents else []
         kind = foreign_kind(q.folded, [snap.documents[d] for d in (q.scope or snap.primary_documents())]) \
             if "meta" in q.intents and not foreign else ""
+        cited = False
         if kind:            # "Quyết định thành lập … ký ngày nào?" of a plan's Ban: not the plan's header
             units = naming_units(units, [rf"\b{kind}\b"], dated_within=60)
-        if "meta" in q.intents and not unknown and not foreign and not kind:
+        elif "meta" in q.intents and not foreign and cited_kind(q.folded):
+            # "… căn cứ nghị định nào / thực hiện kế hoạch số mấy": a document the plan cites,
+            # named by text of the plan (else the plan's header is what the question is about)
+            dated = re.search(r"\bngay\b|khi nao|bao gio", q.folded)
+            naming = naming_units(units, [rf"\b{cited_kind(q.folded)}\b (so )?\d"],
+                                  dated_within=60 if dated else None)
+            if naming:
+                units, cited = naming, True
+        if "meta" in q.intents and not unknown and not foreign and not kind and not cited:
             lines = comp.meta_lines(self._meta_docs(snap, q, hits))
             if lines:
                 return self._finish(base, comp, lines, confidence=1.0)
@@ -173,6 +182,10 @@ class Engine:
         if chosen and type_mismatch(q.folded, " ".join(u.text + " " + json.dumps(u.record, ensure_ascii=False)
                                                        for u in chosen)):
             chosen = []
+        if not chosen and cited and not unknown:      # no sentence names the cited document well: the header
+            lines = comp.meta_lines(self._meta_docs(snap, q, hits))
+            if lines:
+                return self._finish(base, comp, lines, confidence=1.0)
         if not chosen:
             return self._abstain(base, snap, hits, units)
         lines = [comp.line(u) for u in chosen]

@@ -112,3 +112,12 @@ def test_a_second_plan_is_quoted_only_when_it_matches_well(engine):
     assert weak >= th.other_plan * best
     assert [u.doc_id for u in engine.select(q, [task("a", best), task("b", weak)])] == ["a"]
     assert [u.doc_id for u in engine.select(q, [task("a", best), task("b", 0.8)])] == ["a", "b"]
+
+
+def test_which_document_a_plan_cites_comes_from_its_text_not_its_header(engine):
+    """"… thực hiện kế hoạch số mấy / căn cứ nghị định nào" asks for a document the plan
+    names in its text; the plan's own number is not the answer."""
+    text = (CORPUS / "snv-3469-kh-2025-trien-khai-nq71-nq57.txt").read_text(encoding="utf-8")
+    cited = re.search(r"Thực hiện Kế hoạch số (\d+)/KH", text).group(1)
+    ans = engine.ask("Kế hoạch 3469 của Sở Nội vụ thực hiện kế hoạch số mấy của UBND tỉnh?")
+    assert cited in ans.answer and "3469" not in ans.answer
