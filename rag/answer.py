@@ -86,7 +86,9 @@ class Composer:
         if asks_progress(self.q.folded) and t.get("note"):    # a progress report's "Tiến độ: …; Kết quả hiện nay: …"
             parts.insert(0, t["note"][:1].lower() + t["note"][1:])
         content = t.get("content", "")
-        if {"open", "list", "result"} & set(intents):
+        if "list" in intents and enumerates(content):
+            content = _short(content, 700)            # the row lists the items asked for: all of them
+        elif {"open", "list", "result"} & set(intents):
             content = self.window(content, 300)       # the part of a long row the question is about
         else:
             content = _short(content, 90)
@@ -222,6 +224,11 @@ def _pretty(field_name: str, value: str) -> str:
     if m:
         return f"tháng {int(m.group(2))}/{m.group(1)}"
     return value
+
+
+def enumerates(text: str) -> bool:
+    """The text lists items itself: "(1) … (2) …", "a) … b) …"."""
+    return len(re.findall(r"(?:^|[\s:;.,])\(?(?:[1-9]|[a-đ])\)\s", text)) >= 2
 
 
 def _short(s: str, n: int) -> str:

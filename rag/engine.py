@@ -17,7 +17,7 @@ from pathlib import Path
 from index.errors import BadQuestion
 from index.reader import IndexSnapshot, open_index
 from index.store import current_token
-from rag.answer import ABSTAIN_MESSAGE, Composer, Thresholds, plan_label
+from rag.answer import ABSTAIN_MESSAGE, Composer, Thresholds, enumerates, plan_label
 from rag.abstain import (acting_units, answerable_units, appendix_units, cited_kind, foreign_documents, foreign_kind, missing_appendix,
                          naming_units, type_mismatch, unknown_names, unknown_units, unknown_years)
 from rag.llm import chat_model_from_settings, rephrase
@@ -207,6 +207,9 @@ class Engine:
             if rows and rows[0].match >= pool[0].match - th.row_margin:
                 pool = rows + [u for u in pool if u.kind != wanted[0]]
         if "list" in q.intents:
+            if pool[0].kind == "task" and enumerates(pool[0].record.get("content", "")):
+                named = _tasks_of_named_unit(q, units)
+                return named or [pool[0]]        # one row that lists the items itself answers alone
             return _tasks_of_named_unit(q, units) or self._section_items(q, units) or _list_units(pool)
         best = pool[0]
         picks = [best]

@@ -121,3 +121,13 @@ def test_which_document_a_plan_cites_comes_from_its_text_not_its_header(engine):
     cited = re.search(r"Thực hiện Kế hoạch số (\d+)/KH", text).group(1)
     ans = engine.ask("Kế hoạch 3469 của Sở Nội vụ thực hiện kế hoạch số mấy của UBND tỉnh?")
     assert cited in ans.answer and "3469" not in ans.answer
+
+
+def test_a_row_that_lists_the_items_asked_for_answers_alone_and_whole(engine):
+    text = (CORPUS / "snv-kh-2026-khcn-cds.txt").read_text(encoding="utf-8")
+    row = next(ln for ln in text.splitlines() if "4 lớp" in ln and "(1)" in ln)
+    items = [" ".join(m.split()[:3]) for m in re.findall(r"\(\d\)\s*([^.;(]+)", row)]
+    assert len(items) >= 4
+    ans = engine.ask("Mô hình bảo đảm an toàn thông tin 4 lớp trong kế hoạch năm 2026 của Sở Nội vụ gồm những lớp nào?")
+    assert all(item in ans.answer for item in items), (items, ans.answer)
+    assert len(ans.citations) == 1
