@@ -91,7 +91,7 @@ class Composer:
         elif {"open", "list", "result"} & set(intents):
             content = self.window(content, 300)       # the part of a long row the question is about
         else:
-            content = _short(content, 90)
+            content = self.window(content, 160)
         body = "; ".join(parts) if parts else content
         if parts:
             body = body[0].upper() + body[1:]

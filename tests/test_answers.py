@@ -131,3 +131,13 @@ def test_a_row_that_lists_the_items_asked_for_answers_alone_and_whole(engine):
     ans = engine.ask("Mô hình bảo đảm an toàn thông tin 4 lớp trong kế hoạch năm 2026 của Sở Nội vụ gồm những lớp nào?")
     assert all(item in ans.answer for item in items), (items, ans.answer)
     assert len(ans.citations) == 1
+
+
+def test_a_task_line_quotes_the_part_of_the_row_the_question_is_about(engine):
+    """A deadline answer quotes the clause of the task the question names — here its
+    condition, which sits past the row's first 90 characters."""
+    text = (CORPUS / "snv-kh-2026-khcn-cds.txt").read_text(encoding="utf-8")
+    row = next(ln for ln in text.splitlines() if "mạng Lan" in ln)
+    condition = re.search(r"sau khi [^.\t]+", row).group(0)
+    assert row.index(condition) > 90
+    assert condition in engine.ask("Bao giờ Sở Nội vụ nâng cấp hệ thống mạng LAN?").answer
