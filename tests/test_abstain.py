@@ -185,6 +185,13 @@ def test_a_figure_given_in_the_question_is_not_asked_for():
     assert "number" in analyse("Tỷ lệ hồ sơ số hóa năm 2026 là bao nhiêu %?").intents
 
 
+def test_a_unit_named_in_a_when_question_is_not_asked_for():
+    """"Văn phòng Sở phải tham mưu … trước ngày nào" names who acts: only the time is asked,
+    so an answer without one is no answer."""
+    assert analyse("Văn phòng Sở phải tham mưu thành lập Ban Chỉ đạo trước ngày nào?").intents == ["when"]
+    assert set(analyse("Phòng nào chủ trì và khi nào hoàn thành đề án?").intents) == {"who", "when"}
+
+
 def test_a_unit_acting_in_the_question_must_be_the_one_in_the_evidence():
     from rag.abstain import acting_units
 
