@@ -117,6 +117,25 @@ def unknown_places(question: str, snap: IndexSnapshot) -> list[str]:
         if question[m.start(2):m.start(2) + 1].isupper() or vt.has_diacritics(question):
             continue        # typed with capitals/diacritics: unknown_names checks it
         out.append(f"{m.group(1)} {a} {b}")
+    out += _sibling_places(folded, snap)
+    return out
+
+
+_ADMIN = re.compile(r"\b(xa|phuong|thi tran|huyen|tinh|thanh pho|quan) ([a-z]+) ([a-z]+)\b")
+
+
+def _sibling_places(folded: str, snap: IndexSnapshot) -> list[str]:
+    """A place typed in lower case that shares its first word with a plan's own place but
+    not its name ("xa nghia thuan" when the plans are of "xã Nghĩa Đàn"): another place."""
+    own = snap.memo("own_places", lambda: {" ".join(vt.syllables(vt.fold(m.get(k) or "").lower()))
+                                           for m in snap.documents.values() for k in ("issuer", "parent_issuer")})
+    heads = {(m.group(1), m.group(2)): m.group(0) for p in own for m in _ADMIN.finditer(p)}
+    vocab = snap.bm25_fold.vocab_dict
+    out = []
+    for m in _ADMIN.finditer(folded):
+        known = heads.get((m.group(1), m.group(2)))
+        if known and known != m.group(0) and f"{m.group(2)}_{m.group(3)}" not in vocab:
+            out.append(m.group(0))
     return out
 
 

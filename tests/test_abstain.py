@@ -320,3 +320,11 @@ def test_a_foreign_term_no_plan_writes_is_not_answered(engine):
     # near spellings of the plans' own words, abbreviations and Vietnamese typed without accents are no such terms
     assert foreign_terms("Module khảo sát trực tuyến, cbccvc, nguoi dan khuyen khich", snap) == []
     assert engine.ask("so noi vu giao ai ung dung blockchain trong quan ly ho so cong chuc").abstained
+
+
+def test_a_sibling_place_typed_in_lower_case_is_another_place(engine):
+    from rag.abstain import unknown_places
+
+    snap = engine.snapshot()
+    assert unknown_places("ke hoach cua xa nghia thuan giao phong nao so hoa ho tich", snap) == ["xa nghia thuan"]
+    assert unknown_places("ke hoach cua xa nghia dan giao phong nao so hoa ho tich", snap) == []
