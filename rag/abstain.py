@@ -165,10 +165,23 @@ def foreign_terms(question: str, snap: IndexSnapshot) -> list[str]:
     return out
 
 
+def unknown_capitalised(question: str, snap: IndexSnapshot) -> list[str]:
+    """Words capitalised mid-sentence ("tiếng Lào", "Sông Lam") that the plans never write
+    capitalised, even without accents ("Nôi" is "Nội"): names of things they do not cover.
+    Only in questions typed with diacritics (a careful hand); abbreviations are not names."""
+    if not vt.has_diacritics(question):
+        return []
+    written = snap.memo("capitalised", lambda: {vt.fold(w) for d in snap.primary_documents()
+                                                for w in re.findall(r"[^\W\d_]+", snap.document_text(d))
+                                                if w[0].isupper()})
+    return [w for w in re.findall(r"(?<=[^\W\d_] )[^\W\d_]+", question)
+            if w[0].isupper() and not (len(w) > 1 and w.isupper()) and vt.fold(w) not in written]
+
+
 def unknown_names(question: str, snap: IndexSnapshot) -> list[str]:
     """Proper-name phrases of the question that never occur in the loaded plans."""
     vocab = snap.bm25_fold.vocab_dict
-    out = unknown_places(question, snap) + foreign_terms(question, snap)
+    out = unknown_places(question, snap) + foreign_terms(question, snap) + unknown_capitalised(question, snap)
     for run in _name_runs(question):
         syl = _trim_generic([vt.fold(w) for w in run])
         if len(syl) < 2:

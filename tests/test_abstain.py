@@ -328,3 +328,12 @@ def test_a_sibling_place_typed_in_lower_case_is_another_place(engine):
     snap = engine.snapshot()
     assert unknown_places("ke hoach cua xa nghia thuan giao phong nao so hoa ho tich", snap) == ["xa nghia thuan"]
     assert unknown_places("ke hoach cua xa nghia dan giao phong nao so hoa ho tich", snap) == []
+
+
+def test_a_word_the_plans_never_capitalise_names_something_else(engine):
+    from rag.abstain import unknown_capitalised
+
+    snap = engine.snapshot()
+    assert unknown_capitalised("Dịch tự động sang tiếng Lào khi nào?", snap) == ["Lào"]
+    assert unknown_capitalised("Sở Nôi vụ giao Văn phòng Sở việc gì?", snap) == []     # "Nôi": a typo of "Nội"
+    assert unknown_capitalised("dich sang tieng Phap khi nao", snap) == []             # typed without accents: not judged
