@@ -48,6 +48,14 @@ def test_figures_carry_their_unit_column():
     assert _with_unit("Hoàn thành", "%") == "Hoàn thành"   # not a bare figure
 
 
+def test_instruction_verbs_are_not_topic_terms():
+    """"Xã yêu cầu / đề nghị gửi báo cáo …" asks about the report, not about requesting."""
+    from rag.query import analyse
+
+    terms = analyse("Xã Nghĩa Đàn yêu cầu gửi báo cáo định kỳ qua phòng nào?").terms
+    assert "bao" in terms and not {"yeu", "cau", "de", "nghi"} & set(terms)
+
+
 def test_words_naming_the_plan_are_not_topic_terms():
     from rag.query import _strip_scope
 
