@@ -48,12 +48,12 @@ don vi nao|co quan nao|phong nao|bo phan nao|so nao|ban nao|noi nao|ben nao|khi 
 |la gi|la ai|o dau|ve dau|ke hoach|chu tri|phoi hop|thuc hien chinh|tham muu|phu trach|dau moi|thoi han|han chot
 |thoi gian hoan thanh|thoi gian|hoan thanh|du kien|ket qua|san pham|ty le|ti le|chi tieu|so hieu|ky hieu|ban hanh
 |nguoi ky|chuc vu|gom nhung|bao gom|liet ke|nhung gi|cho biet|nhiem vu nao|nhung nhiem vu|trach nhiem|giao cho
-|don vi|ngay nao|nam nao|thang nao|quy nao|nhu nao|ra sao|tai sao|vi sao|phai khong|co khong|duoc khong|yeu cau|de nghi
+|don vi|ngay nao|nam nao|thang nao|quy nao|nhu nao|ra sao|tai sao|vi sao|phai khong|co khong|duoc khong|yeu cau|de nghi|chiu trach nhiem
 """.replace("\n", "").split("|"), key=len, reverse=True)
 STOPWORDS = set("""
 ai nao gi la cua va cac nhung cho voi trong theo ve tai den tu duoc do se da dang thi ma nhu co khong hay hoac
 khi luc may the nay kia ay o tren duoi sau truoc ra vao len xuong mot lam can phai hoi xin biet toi chung ta
-hien viec ky ngay nam thang deu
+hien viec ky ngay nam thang deu muon
 """.split())
 _STOP_RX = re.compile(r"\b(?:" + "|".join(re.escape(p.strip()) for p in STOP_PHRASES if p.strip()) + r")\b")
 
