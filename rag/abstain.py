@@ -67,7 +67,8 @@ _COUNT_Q = re.compile(r"\bbao nhieu ([a-z]+(?: [a-z]+)?)")  # "bao nhiêu tài k
 
 
 def _name_runs(question: str) -> list[list[str]]:
-    """Runs of ≥ 2 capitalised words ("và" may join them), the question's first word excluded.
+    """Runs of ≥ 2 capitalised words, the question's first word excluded ("và" ends a run:
+    "Bạch Mai và Bệnh viện Chợ Rẫy" names two places).
     A comma or other clause punctuation ends a run: "tiếng Anh, Nhật, Hàn" lists names."""
     runs, cur = [], []
     prev_end = 0
@@ -81,8 +82,6 @@ def _name_runs(question: str) -> list[list[str]]:
         # codes and abbreviations ("57-NQ/TW", "UBND", "KHCN") are not names: they end a run
         if i > 0 and w[0].isupper() and w.isalpha() and not (len(w) > 1 and w.isupper()):
             cur.append(w)
-        elif w == "và" and cur:
-            continue
         else:
             if len(cur) >= 2:
                 runs.append(cur)

@@ -310,6 +310,8 @@ def test_capitalised_words_separated_by_commas_are_not_one_name(engine):
     snap = engine.snapshot()
     assert unknown_names("Dịch thông tin sang tiếng Anh, Nhật, Hàn, Trung do ai chủ trì?", snap) == []
     assert unknown_names("Dịch thông tin sang tiếng Anh Nhật Hàn do ai chủ trì?", snap)     # one unknown name
+    assert unknown_names("Kế hoạch của xã Nghĩa Đàn và tỉnh Nghệ An giao ai chủ trì?", snap) == []
+    assert unknown_names("Kế hoạch của Nghĩa Đàn và Nghệ An giao ai chủ trì?", snap) == []   # two names, not one
 
 
 def test_a_foreign_term_no_plan_writes_is_not_answered(engine):
