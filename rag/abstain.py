@@ -61,7 +61,7 @@ _ORG = (r"(?:Phòng|Sở|Ban|Trung tâm|Cục|Chi cục|Văn phòng|Viện|Trư�
 _ORG_NAME = re.compile(rf"(?<!\w){_ORG}\s+([A-ZĐÀ-Ỹ][^\W\d_]*(?:\s+[^\W\d_]+){{0,2}})")
 _ORG_START = re.compile(rf"{_ORG}\b")
 _DOC_NUMBER = re.compile(r"\b(\d{1,5})\s*[/-]\s*(?:kh|qd|nq|ct|tb|bc|cv|nd|tt|hd)\b")
-_NOT_NOUNS = set("phan tram tien la so nao gi dat duoc phai the".split())
+_NOT_NOUNS = set("phan tram tien la so nao gi dat duoc phai the nguoi".split())   # "bao nhiêu người": any people
 _DURATIONS = set("nam thang ngay tuan gio lan".split())      # "bao nhiêu tháng" needs "<n> tháng"
 _COUNT_Q = re.compile(r"\bbao nhieu ([a-z]+(?: [a-z]+)?)")  # "bao nhiêu tài khoản", not "bao nhiêu %"
 

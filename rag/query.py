@@ -79,7 +79,7 @@ class Query:
 
 def asks_progress(folded: str) -> bool:
     """"Tiến độ ra sao / tình hình thực hiện / đã hoàn thành chưa": how far a task got."""
-    return bool(re.search(r"\btien do\b|\btinh hinh\b|\btrang thai\b|\bket qua hien nay\b"
+    return bool(re.search(r"\btien do\b|\btinh hinh\b|\btrang thai\b|\bket qua hien nay\b|\bden nay\b|\bthuc te\b"
                           r"|\bda (hoan thanh|thuc hien|xong)\b.*\bchua\b|\bqua han\b|\bdung han\b", folded))
 
 

@@ -214,6 +214,14 @@ def test_a_progress_question_is_answered_by_the_progress_report_row():
     assert answerable_units(q, [plan_row, report_row]) == [report_row]
     q2 = analyse("Nhiệm vụ thành lập Ủy ban dữ liệu quốc gia do ai thực hiện?")
     assert answerable_units(q2, [plan_row, report_row]) == [plan_row, report_row]
+    q3 = analyse("Đến nay thực tế đã thành lập Ủy ban dữ liệu quốc gia chưa?")      # "đến nay / thực tế": progress
+    assert answerable_units(q3, [plan_row, report_row]) == [report_row]
+
+
+def test_how_many_people_is_counted_by_any_people_noun():
+    ev = "Đã thu hút được 277 chuyên gia giỏi về trí tuệ nhân tạo."
+    assert type_mismatch("den nay da thu hut duoc bao nhieu nguoi", ev) is None
+    assert type_mismatch("den nay da thu hut duoc bao nhieu doanh nghiep", ev) == "count"
 
 
 def test_a_body_the_question_addresses_is_not_the_issuer_it_names():
