@@ -347,3 +347,10 @@ def test_a_word_the_plans_never_capitalise_names_something_else(engine):
     assert unknown_capitalised("Dịch tự động sang tiếng Lào khi nào?", snap) == ["Lào"]
     assert unknown_capitalised("Sở Nôi vụ giao Văn phòng Sở việc gì?", snap) == []     # "Nôi": a typo of "Nội"
     assert unknown_capitalised("dich sang tieng Phap khi nao", snap) == []             # typed without accents: not judged
+
+
+def test_a_salary_question_needs_an_amount_of_money():
+    ev = "Có cơ chế đặc biệt về thu nhập, môi trường làm việc để thu hút các tổng công trình sư."
+    assert type_mismatch("tra luong bao nhieu cho cac tong cong trinh su", ev) == "money"
+    assert type_mismatch("tra luong bao nhieu cho cac tong cong trinh su", ev + " Mức 50 triệu đồng/tháng.") is None
+    assert type_mismatch("chat luong dich vu dat bao nhieu", "Chất lượng dịch vụ đạt 90%.") is None   # lượng ≠ lương
