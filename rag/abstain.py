@@ -47,7 +47,7 @@ _CONTACT = {
                 r"\b(so|ngo|ngach) \d+|\bduong [a-z]+|\bpho [a-z]+ [a-z]+,"),
     "website": (r"\bwebsite\b|\btrang web\b|\bten mien\b|\bdia chi (trang|web)",
                 r"\b[\w-]+\.(gov\.vn|vn|com|org|net)\b|https?://"),
-    "phone": (r"\bso dien thoai\b|\bhotline\b|\bduong day nong\b", r"\b0\d{2,3}[ .]?\d{3}[ .]?\d{3,4}\b"),
+    "phone": (r"\bso dien thoai\b|\bsdt\b|\bdien thoai lien he\b|\bhotline\b|\bduong day nong\b", r"\b0\d{2,3}[ .]?\d{3}[ .]?\d{3,4}\b"),
     "email": (r"\bemail\b|\bthu dien tu\b", r"@"),
     "discipline": (r"\bky luat\b.*\bhinh thuc (nao|gi)\b|\bhinh thuc ky luat\b|\bbi xu ly (the nao|ra sao)\b",
                    r"\b(khien trach|canh cao|ha bac luong|giang chuc|cach chuc|buoc thoi viec|phat tien)\b"),

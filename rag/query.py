@@ -37,6 +37,7 @@ INTENT_PATTERNS: dict[str, str] = {
             r"|\bbao gom\b|\bcac (nhiem vu|noi dung|giai phap|nguon) nao\b|\bke ten\b|\bnhung nao\b|\bnhiem vu nao\b",
 }
 _COMPILED = {k: re.compile(v) for k, v in INTENT_PATTERNS.items()}
+_REPORTED = r"\b(bao cao (so ket |tong ket )?)?ket qua (thuc hien|trien khai)\b"
 _ASKS_WHO = r"\bai\b|\b(don vi|co quan|phong|bo phan|so|ban|noi|ben|cap|to chuc|luc luong) nao\b|\bai lo\b"
 _ASKS_NUMBER = re.sub(r"\|%\|", "|", INTENT_PATTERNS["number"])       # every number cue but a literal "%"
 
@@ -95,6 +96,9 @@ def detect_intents(folded: str) -> list[str]:
         found = ["meta"] + [k for k in found if k in ("when",) and not re.search(r"ban hanh|ky", folded)]
     if "who_partner" in found and "who" in found and not re.search(r"chu tri|\bai\b|thuc hien chinh|phu trach", folded):
         found.remove("who")
+    if "result" in found and not re.search(_COMPILED["result"], re.sub(_REPORTED, " ", folded)):
+        found.remove("result")              # "báo cáo kết quả thực hiện … gửi khi nào": a report, not a result asked
+        found = found or ["open"]
     if "who" in found and "when" in found and not re.search(_ASKS_WHO, folded):
         found.remove("who")                 # "Văn phòng Sở phải tham mưu … trước ngày nào": the unit is given
     if "number" in found and len(found) > 1 and not re.search(_ASKS_NUMBER, folded):

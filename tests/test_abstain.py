@@ -185,6 +185,12 @@ def test_a_figure_given_in_the_question_is_not_asked_for():
     assert "number" in analyse("Tỷ lệ hồ sơ số hóa năm 2026 là bao nhiêu %?").intents
 
 
+def test_a_report_of_results_is_a_topic_not_a_result_asked_for():
+    """"Báo cáo kết quả thực hiện … gửi trước ngày nào" asks when; "kết quả dự kiến" asks the result."""
+    assert analyse("Báo cáo kết quả thực hiện 6 tháng phải gửi trước ngày nào?").intents == ["when"]
+    assert analyse("Kết quả dự kiến của nhiệm vụ số hóa là gì?").intents == ["result"]
+
+
 def test_a_unit_named_in_a_when_question_is_not_asked_for():
     """"Văn phòng Sở phải tham mưu … trước ngày nào" names who acts: only the time is asked,
     so an answer without one is no answer."""
@@ -354,3 +360,7 @@ def test_a_salary_question_needs_an_amount_of_money():
     assert type_mismatch("tra luong bao nhieu cho cac tong cong trinh su", ev) == "money"
     assert type_mismatch("tra luong bao nhieu cho cac tong cong trinh su", ev + " Mức 50 triệu đồng/tháng.") is None
     assert type_mismatch("chat luong dich vu dat bao nhieu", "Chất lượng dịch vụ đạt 90%.") is None   # lượng ≠ lương
+
+
+def test_a_phone_number_question_needs_a_number_written_out():
+    assert type_mismatch("sdt phong van hoa xa hoi de gui bao cao la gi", "Gửi báo cáo qua Phòng VH-XH.") == "phone"
