@@ -289,6 +289,26 @@ def foreign_documents(folded_question: str, documents: dict[str, dict]) -> list[
     return [n for n in _DOC_NUMBER.findall(subject) if n not in known]
 
 
+def foreign_subject(folded_question: str, snap: IndexSnapshot) -> str:
+    """The document a question opens with ("Kế hoạch số 02-KH/BCĐTW xác định …") when no loaded
+    document is it or contains it (no line of theirs heads its text, as "| Số: 20-NQ/TW |"
+    does in a compilation): what that document says is not in the plans, which only cite it.
+    "" when the question opens otherwise, or asks which document it implements."""
+    kinds = "|".join(_DOC_KINDS)
+    m = re.match(rf"\s*(?:{kinds}|kh|nq|qd)\s+(?:so\s+)?(\d{{1,5}})\s*[/-]\s*[a-z]", folded_question)
+    if not m or cited_kind(folded_question):
+        return ""
+    n = m.group(1)
+    known = {re.match(r"\s*(\d*)", meta.get("number") or "").group(1) for meta in snap.documents.values()}
+    if n in known:
+        return ""
+    heading = re.compile(rf"^\W{{0,6}}(?:(?:{kinds})\s+)?(?:so:?\s*)?{n}\s*\\?[/-]", re.M)
+    for d in snap.primary_documents():
+        if heading.search(snap.memo(("folded", d), lambda d=d: vt.fold(snap.document_text(d)).lower())):
+            return ""
+    return m.group(0).strip()
+
+
 _DOC_KINDS = ("quyet dinh", "cong van", "thong bao", "chi thi", "nghi dinh", "thong tu", "to trinh", "de an",
               "quy che", "bao cao", "nghi quyet", "ke hoach", "chuong trinh", "ket luan")
 

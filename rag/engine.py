@@ -18,7 +18,8 @@ from index.errors import BadQuestion
 from index.reader import IndexSnapshot, open_index
 from index.store import current_token
 from rag.answer import ABSTAIN_MESSAGE, Composer, Thresholds, enumerates, plan_label
-from rag.abstain import (acting_units, answerable_units, appendix_units, cited_kind, foreign_documents, foreign_kind, missing_appendix,
+from rag.abstain import (acting_units, answerable_units, appendix_units, cited_kind, foreign_documents, foreign_kind,
+                         foreign_subject, missing_appendix,
                          naming_units, type_mismatch, unknown_names, unknown_units, unknown_years)
 from rag.llm import chat_model_from_settings, rephrase
 from rag.evidence import Matcher, Unit, candidate_docs, score_units, table_units, units_from_hits
@@ -142,6 +143,8 @@ class Engine:
                           "score": round(h.score, 5), "scores": h.scores, "text": h.text} for h in hits[:10]]
         unknown = unknown_names(q.text, snap) + unknown_units(q.text, snap, candidate_docs(q, hits, n=5)) \
             + unknown_years(q.text, snap, q.scope or list(snap.primary_documents()))
+        if "meta" not in q.intents and foreign_subject(q.folded, snap):
+            unknown.append(foreign_subject(q.folded, snap))
         appendix = missing_appendix(q.folded, snap, q.scope)
         if appendix:
             unknown.append(appendix)

@@ -364,3 +364,19 @@ def test_a_salary_question_needs_an_amount_of_money():
 
 def test_a_phone_number_question_needs_a_number_written_out():
     assert type_mismatch("sdt phong van hoa xa hoi de gui bao cao la gi", "Gửi báo cáo qua Phòng VH-XH.") == "phone"
+
+
+def test_what_a_document_the_plans_only_cite_says_is_not_found(engine):
+    """A question opening with a document no plan is (or contains) asks what that document
+    says; the plans only cite it. Which document a plan implements is still theirs to say."""
+    from index import text as vt
+    from rag.abstain import foreign_subject
+
+    snap = engine.snapshot()
+    cited = "Kế hoạch số 02-KH/BCĐTW xác định những cơ sở dữ liệu trọng yếu nào cần ưu tiên?"
+    assert foreign_subject(vt.fold(cited).lower(), snap)
+    assert engine.ask(cited).abstained
+    relation = "Kế hoạch 3469/KH-SNV của Sở Nội vụ thực hiện kế hoạch số mấy của UBND tỉnh?"
+    assert foreign_subject(vt.fold(relation).lower(), snap) == ""           # a loaded plan's number
+    implements = "Kế hoạch 348/KH-UBND được ban hành để thực hiện nghị quyết nào của Chính phủ?"
+    assert foreign_subject(vt.fold(implements).lower(), snap) == ""         # asks which document it implements
