@@ -4,17 +4,20 @@
    as "Hà Tĩnh" or "Sở Giáo dục và Đào tạo"), or a province or district typed in lower
    case ("so noi vu ha noi"), that never occurs in the loaded plans means the question is
    about something the plans do not cover; so does a year none of them writes
-   ("giai đoạn 2031-2035"), or a foreign term ("blockchain").
+   ("giai đoạn 2031-2035"), a foreign term ("blockchain"), a word they never capitalise
+   ("tiếng Lào") or a sibling of their own place ("xa nghia thuan" beside "xã Nghĩa Đàn").
 2. **Unknown units and plans.** "Phòng Xây dựng chính quyền" (an organisation word and a
    capitalised name) or "Kế hoạch 348/KH-UBND" (a document number) that no loaded plan
-   contains or is numbered with.
+   contains or is numbered with; a question about what a document the plans only cite
+   says; an appendix a plan only refers to.
 3. **Answer type.** A question asking for money needs evidence with an amount of money;
    one asking for a person's name needs a personal name, for a company a company;
    "bao nhiêu <thing>" needs evidence that mentions that thing; "tỷ lệ <X>" evidence
    about X; a deadline question evidence with a time; a figure for a given year evidence
    for that year; an address, website, phone or e-mail one written out.
 4. **The question's own details.** Evidence about another horizon year, administrative
-   level, count, unit acting or appendix than the question's cannot answer it.
+   level, count, unit acting or appendix than the question's cannot answer it; a claim to
+   confirm ("có phải … không") must be stated.
 These are general properties of questions and text, not of any particular plan.
 """
 from __future__ import annotations
@@ -32,8 +35,8 @@ ai dau khi nao theo trong tai cua cac nhung ve nhiem vu don vi co quan de an
 """.split())
 _SURNAMES = set("nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly dao dinh lam mai trinh".split())
 _MONEY_Q = re.compile(r"\b(bao nhieu|may) (tien|dong|trieu|ty|nghin)\b|\b(kinh phi|ngan sach|tien thuong|muc tien|"
-                      r"so tien|du chi|chi bao nhieu|muc chi(?! tieu)|muc ho tro|tien luong|muc luong|tra luong|thu lao)\b.*\b(bao nhieu|may)\b"
-                      r"|\btrieu dong\b|\bty dong\b")
+                      r"so tien|du chi|chi bao nhieu|muc chi(?! tieu)|muc ho tro|tien luong|muc luong|tra luong|thu lao)\b"
+                      r".*\b(bao nhieu|may)\b|\btrieu dong\b|\bty dong\b")
 _SHARE_Q = re.compile(r"%|\b(phan tram|t[yi] le|ty trong)\b")     # "kinh phí … bao nhiêu % GDP" is a share
 _MONEY_E = re.compile(r"\d[\d.,]*\s*(trieu|ty|nghin|dong|vnd)\b")
 _ROLE = r"(pho )?(giam doc|chu tich|truong phong|pho truong phong|chanh van phong|bi thu|truong ban)"
@@ -47,7 +50,8 @@ _CONTACT = {
                 r"\b(so|ngo|ngach) \d+|\bduong [a-z]+|\bpho [a-z]+ [a-z]+,"),
     "website": (r"\bwebsite\b|\btrang web\b|\bten mien\b|\bdia chi (trang|web)",
                 r"\b[\w-]+\.(gov\.vn|vn|com|org|net)\b|https?://"),
-    "phone": (r"\bso dien thoai\b|\bsdt\b|\bdien thoai lien he\b|\bhotline\b|\bduong day nong\b", r"\b0\d{2,3}[ .]?\d{3}[ .]?\d{3,4}\b"),
+    "phone": (r"\bso dien thoai\b|\bsdt\b|\bdien thoai lien he\b|\bhotline\b|\bduong day nong\b",
+              r"\b0\d{2,3}[ .]?\d{3}[ .]?\d{3,4}\b"),
     "email": (r"\bemail\b|\bthu dien tu\b", r"@"),
     "discipline": (r"\bky luat\b.*\bhinh thuc (nao|gi)\b|\bhinh thuc ky luat\b|\bbi xu ly (the nao|ra sao)\b",
                    r"\b(khien trach|canh cao|ha bac luong|giang chuc|cach chuc|buoc thoi viec|phat tien)\b"),
@@ -289,6 +293,10 @@ def foreign_documents(folded_question: str, documents: dict[str, dict]) -> list[
     return [n for n in _DOC_NUMBER.findall(subject) if n not in known]
 
 
+_DOC_KINDS = ("quyet dinh", "cong van", "thong bao", "chi thi", "nghi dinh", "thong tu", "to trinh", "de an",
+              "quy che", "bao cao", "nghi quyet", "ke hoach", "chuong trinh", "ket luan")
+
+
 def foreign_subject(folded_question: str, snap: IndexSnapshot) -> str:
     """The document a question opens with ("Kế hoạch số 02-KH/BCĐTW xác định …") when no loaded
     document is it or contains it (no line of theirs heads its text, as "| Số: 20-NQ/TW |"
@@ -307,10 +315,6 @@ def foreign_subject(folded_question: str, snap: IndexSnapshot) -> str:
         if heading.search(snap.memo(("folded", d), lambda d=d: vt.fold(snap.document_text(d)).lower())):
             return ""
     return m.group(0).strip()
-
-
-_DOC_KINDS = ("quyet dinh", "cong van", "thong bao", "chi thi", "nghi dinh", "thong tu", "to trinh", "de an",
-              "quy che", "bao cao", "nghi quyet", "ke hoach", "chuong trinh", "ket luan")
 
 
 _DATE = r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{4}"

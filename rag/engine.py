@@ -19,8 +19,8 @@ from index.reader import IndexSnapshot, open_index
 from index.store import current_token
 from rag.answer import ABSTAIN_MESSAGE, Composer, Thresholds, enumerates, plan_label
 from rag.abstain import (acting_units, answerable_units, appendix_units, cited_kind, foreign_documents, foreign_kind,
-                         foreign_subject, missing_appendix,
-                         naming_units, type_mismatch, unknown_names, unknown_units, unknown_years)
+                         foreign_subject, missing_appendix, naming_units, type_mismatch, unknown_names, unknown_units,
+                         unknown_years)
 from rag.llm import chat_model_from_settings, rephrase
 from rag.evidence import Matcher, Unit, candidate_docs, score_units, table_units, units_from_hits
 from rag.query import Query, analyse, asks_confirmation, doc_year
@@ -143,8 +143,9 @@ class Engine:
                           "score": round(h.score, 5), "scores": h.scores, "text": h.text} for h in hits[:10]]
         unknown = unknown_names(q.text, snap) + unknown_units(q.text, snap, candidate_docs(q, hits, n=5)) \
             + unknown_years(q.text, snap, q.scope or list(snap.primary_documents()))
-        if "meta" not in q.intents and foreign_subject(q.folded, snap):
-            unknown.append(foreign_subject(q.folded, snap))
+        subject = foreign_subject(q.folded, snap) if "meta" not in q.intents else ""
+        if subject:         # "Kế hoạch số 02-KH/BCĐTW xác định …": a document the plans only cite
+            unknown.append(subject)
         appendix = missing_appendix(q.folded, snap, q.scope)
         if appendix:
             unknown.append(appendix)
@@ -161,8 +162,7 @@ class Engine:
             # "… căn cứ nghị định nào / thực hiện kế hoạch số mấy": a document the plan cites,
             # named by text of the plan (else the plan's header is what the question is about)
             dated = re.search(r"\bngay\b|khi nao|bao gio", q.folded)
-            naming = naming_units(units, [rf"\b{cited_kind(q.folded)}\b (so )?\d"],
-                                  dated_within=60 if dated else None)
+            naming = naming_units(units, [rf"\b{cited_kind(q.folded)}\b (so )?\d"], dated_within=60 if dated else None)
             if naming:
                 units, cited = naming, True
         if "meta" in q.intents and not unknown and not foreign and not kind and not cited:
