@@ -131,9 +131,9 @@ _ADMIN = re.compile(r"\b(xa|phuong|thi tran|huyen|tinh|thanh pho|quan) ([a-z]+) 
 def _sibling_places(folded: str, snap: IndexSnapshot) -> list[str]:
     """A place typed in lower case that shares its first word with a plan's own place but
     not its name ("xa nghia thuan" when the plans are of "xã Nghĩa Đàn"): another place."""
-    own = snap.memo("own_places", lambda: {" ".join(vt.syllables(vt.fold(m.get(k) or "").lower()))
-                                           for m in snap.documents.values() for k in ("issuer", "parent_issuer")})
-    heads = {(m.group(1), m.group(2)): m.group(0) for p in own for m in _ADMIN.finditer(p)}
+    heads = snap.memo("own_places", lambda: {
+        (m.group(1), m.group(2)): m.group(0) for meta in snap.documents.values() for k in ("issuer", "parent_issuer")
+        for m in _ADMIN.finditer(" ".join(vt.syllables(vt.fold(meta.get(k) or "").lower())))})
     vocab = snap.bm25_fold.vocab_dict
     out = []
     for m in _ADMIN.finditer(folded):
@@ -264,6 +264,11 @@ def _doc_phrases(snap: IndexSnapshot, doc_id: str) -> str:
     return snap.memo(("phrases", doc_id), lambda: f" {_phrase(snap.document_text(doc_id))} ")
 
 
+def _doc_folded(snap: IndexSnapshot, doc_id: str) -> str:
+    """A document's text accent-folded and lower-cased, kept with its index generation."""
+    return snap.memo(("folded", doc_id), lambda: vt.fold(snap.document_text(doc_id)).lower())
+
+
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 
 
@@ -280,15 +285,16 @@ def unknown_years(question: str, snap: IndexSnapshot, doc_ids: list[str]) -> lis
     return [y for y in dict.fromkeys(asked) if y not in written]
 
 
+def _loaded_numbers(documents: dict[str, dict]) -> set[str]:
+    """The leading numbers of the loaded documents' numbers ("3469" of "3469/KH-SNV")."""
+    return {m.group(1) for meta in documents.values() if (m := re.match(r"\s*(\d+)", meta.get("number") or ""))}
+
+
 def foreign_documents(folded_question: str, documents: dict[str, dict]) -> list[str]:
     """Document numbers the question asks about ("kế hoạch 348/KH-UBND do ai ký?") that no
     loaded plan has. Numbers after "triển khai / thực hiện / theo / căn cứ" name what a
     plan implements ("kế hoạch triển khai Nghị quyết 71/NQ-CP"), not the plan itself."""
-    known = set()
-    for meta in documents.values():
-        m = re.match(r"\s*(\d+)", meta.get("number") or "")
-        if m:
-            known.add(m.group(1))
+    known = _loaded_numbers(documents)
     subject = re.split(r"\b(?:trien khai|thuc hien|theo|can cu|cu the hoa)\b", folded_question)[0]
     return [n for n in _DOC_NUMBER.findall(subject) if n not in known]
 
@@ -307,12 +313,11 @@ def foreign_subject(folded_question: str, snap: IndexSnapshot) -> str:
     if not m or cited_kind(folded_question):
         return ""
     n = m.group(1)
-    known = {re.match(r"\s*(\d*)", meta.get("number") or "").group(1) for meta in snap.documents.values()}
-    if n in known:
+    if n in _loaded_numbers(snap.documents):
         return ""
     heading = re.compile(rf"^\W{{0,6}}(?:(?:{kinds})\s+)?(?:so:?\s*)?{n}\s*\\?[/-]", re.M)
     for d in snap.primary_documents():
-        if heading.search(snap.memo(("folded", d), lambda d=d: vt.fold(snap.document_text(d)).lower())):
+        if heading.search(_doc_folded(snap, d)):
             return ""
     return m.group(0).strip()
 
@@ -353,7 +358,7 @@ def missing_appendix(folded_question: str, snap: IndexSnapshot, doc_ids: list[st
     rx = _appendix_rx(folded_question)
     if rx is None or not doc_ids:
         return ""
-    if any(rx.search(vt.fold(snap.document_text(d)).lower()) for d in doc_ids):
+    if any(rx.search(_doc_folded(snap, d)) for d in doc_ids):
         return ""
     return _APPENDIX_Q.search(folded_question).group(0)
 
@@ -366,13 +371,8 @@ def appendix_units(folded_question: str, units: list, snap: IndexSnapshot, scope
     if rx is None or not scope:
         return units
     heading = re.compile(r"^\W{0,4}" + rx.pattern[2:], re.M)
-    keep = []
-    for u in units:
-        has = snap.memo(("appendix", u.doc_id, rx.pattern), lambda d=u.doc_id: bool(
-            heading.search(vt.fold(snap.document_text(d)).lower())))
-        if has or rx.search(vt.fold(f"{u.heading} {u.text}").lower()):
-            keep.append(u)
-    return keep
+    has = {d: bool(heading.search(_doc_folded(snap, d))) for d in {u.doc_id for u in units}}
+    return [u for u in units if has[u.doc_id] or rx.search(vt.fold(f"{u.heading} {u.text}").lower())]
 
 
 def foreign_kind(folded_question: str, metas: list[dict]) -> str:

@@ -155,14 +155,14 @@ class Engine:
         foreign = foreign_documents(q.folded, snap.documents) if "meta" in q.intents else []
         kind = foreign_kind(q.folded, [snap.documents[d] for d in (q.scope or snap.primary_documents())]) \
             if "meta" in q.intents and not foreign else ""
+        dated = re.search(r"\bngay\b|khi nao|bao gio", q.folded)     # a date of that document is asked
         cited = False
         if kind:            # "Quyết định thành lập … ký ngày nào?" of a plan's Ban: not the plan's header
             units = naming_units(units, [rf"\b{kind}\b"], dated_within=60)
-        elif "meta" in q.intents and not foreign and cited_kind(q.folded):
+        elif "meta" in q.intents and not foreign and (named := cited_kind(q.folded)):
             # "… căn cứ nghị định nào / thực hiện kế hoạch số mấy": a document the plan cites,
             # named by text of the plan (else the plan's header is what the question is about)
-            dated = re.search(r"\bngay\b|khi nao|bao gio", q.folded)
-            naming = naming_units(units, [rf"\b{cited_kind(q.folded)}\b (so )?\d"], dated_within=60 if dated else None)
+            naming = naming_units(units, [rf"\b{named}\b (so )?\d"], dated_within=60 if dated else None)
             if naming:
                 units, cited = naming, True
         if "meta" in q.intents and not unknown and not foreign and not kind and not cited:
@@ -171,7 +171,6 @@ class Engine:
                 return self._finish(base, comp, lines, confidence=1.0)
         if foreign:
             # "… ban hành ngày nào": the date must follow that number ("số 31-KH/TU ngày 14/02/2026")
-            dated = re.search(r"\bngay\b|khi nao|bao gio", q.folded)
             units = naming_units(units, [rf"\b{n}\s*[/-]" for n in foreign], dated_within=40 if dated else None)
         # only evidence that can answer the question's type competes (a 2025 figure never
         # stands in for a 2030 one; a deadline question needs a time)
