@@ -323,7 +323,7 @@ def bench_build(home: Path, embedder, model: dict) -> tuple[dict, list]:
 # ====================================================================== (b) warm latency
 
 def bench_warm(engine, questions: list[str], label: str, do_ask: bool = True, warmup: int = 3) -> dict:
-    from rag.query import analyse
+    from rag.query import analyse, document_names
     from rag.retrieve import bm25_scores, dense_scores, hybrid_search
 
     la0 = loadavg()
@@ -338,7 +338,7 @@ def bench_warm(engine, questions: list[str], label: str, do_ask: bool = True, wa
         _, t = timed(engine.search, q)
         search_t.append(t)
         # the same search, piece by piece: analysis, query embedding, index-side retrieval
-        qa, ta = timed(analyse, q, snap.documents)
+        qa, ta = timed(analyse, q, snap.documents, document_names(snap))
         vec, te = timed(engine.embedder.encode_queries, [q])
         _, tr = timed(hybrid_search, snap, qa.search_text or q, vec[0], k=10, weights=engine.weights,
                       folded_only=not qa.has_diacritics)

@@ -23,7 +23,7 @@ from rag.abstain import (acting_units, answerable_units, appendix_units, cited_k
                          unknown_years)
 from rag.llm import chat_model_from_settings, rephrase
 from rag.evidence import Matcher, Unit, candidate_docs, score_units, table_units, units_from_hits
-from rag.query import Query, analyse, asks_confirmation, doc_year
+from rag.query import Query, analyse, asks_confirmation, doc_year, document_names
 from rag.retrieve import Weights, filter_mask, hybrid_search
 from rag.types import Answer, Hit
 
@@ -94,7 +94,7 @@ class Engine:
                snap: IndexSnapshot | None = None) -> list[Hit]:
         query = self._check(query)
         snap = snap or self.snapshot()
-        q = q or analyse(query, snap.documents)
+        q = q or analyse(query, snap.documents, document_names(snap))
         mask = filter_mask(snap, filters)
         qvec = self.embedder.encode_queries([query])[0] if "dense" in methods else None
         return hybrid_search(snap, q.search_text or query, qvec, k=k, weights=self.weights, mask=mask,
@@ -106,7 +106,7 @@ class Engine:
         t0 = time.perf_counter()
         question = self._check(question)
         snap = self.snapshot()
-        q = analyse(question, snap.documents)
+        q = analyse(question, snap.documents, document_names(snap))
         t1 = time.perf_counter()
         scope_filters = dict(filters or {})
         if q.scope and not scope_filters.get("doc_id"):

@@ -108,14 +108,21 @@ def detect_intents(folded: str) -> list[str]:
     return found
 
 
-def analyse(question: str, documents: dict[str, dict] | None = None) -> Query:
-    """Parse a question into intents, scope and content terms."""
+def analyse(question: str, documents: dict[str, dict] | None = None,
+            names: DocumentNames | None = None) -> Query:
+    """Parse a question into intents, scope and content terms. ``names``: the documents'
+    names when the caller keeps them (``document_names(snapshot)``), else derived here."""
     text = vt.clean_inline(question).strip()
     # upper-case "AI" is artificial intelligence, not "ai" (who)
     folded = vt.fold(re.sub(r"\bAI\b", "trí tuệ nhân tạo", text))
     intents = detect_intents(folded)
-    scope = detect_scope(folded, documents) if documents else []
-    topical = _strip_scope(folded, [documents[d] for d in scope]) if scope else folded
+    scope: list[str] = []
+    topical = folded
+    if documents:
+        names = names or DocumentNames.of(documents)
+        scope = detect_scope(folded, documents, names)
+        if scope:
+            topical = _strip_scope(folded, [(documents[d], names.aliases[d]) for d in scope])
     expanded = vt.expand_abbreviations(topical)
     syl = vt.syllables(expanded)
     content = content_terms(expanded)
@@ -126,14 +133,15 @@ def analyse(question: str, documents: dict[str, dict] | None = None) -> Query:
                  search_text=f"{text} {extra}".strip())
 
 
-def _strip_scope(folded: str, metas: list[dict]) -> str:
-    """The question without the words that name its plan (they say which plan, not what)."""
+def _strip_scope(folded: str, scoped: list[tuple[dict, list[tuple[str, float]]]]) -> str:
+    """The question without the words that name its plan (they say which plan, not what).
+    ``scoped``: (metadata, aliases) of each plan in scope."""
     out = folded
     done: set[str] = set()
-    for meta in metas:
+    for meta, aliases in scoped:
         number = vt.fold(meta.get("number") or "").lower().replace(" ", "")
         kinds = {"ke hoach", "kh", vt.compact(meta.get("doc_type") or "")} - {""}
-        for alias, _ in sorted(_aliases_of(meta), key=lambda a: -len(a[0])):
+        for alias, _ in sorted(aliases, key=lambda a: -len(a[0])):
             if alias in done:       # removed already: a second pass cannot find it again
                 continue
             done.add(alias)
@@ -193,33 +201,24 @@ def _alias_hit(alias: str, folded: str) -> float:
     return 0.0
 
 
-_ALIAS_CACHE: dict[int, tuple[dict, int, list]] = {}
-_META_ALIASES: dict[int, tuple[dict, list]] = {}
-_TAIL_PAIRS: dict[int, list] = {}
+@dataclass(frozen=True)
+class DocumentNames:
+    """The names a question may use for each primary document (``doc_aliases``) and the pairs
+    of names one of which ends the other (``_tail_pairs``). Derived from a snapshot's documents;
+    ``document_names`` keeps it with the index generation instead of rebuilding it per question."""
+    aliases: dict[str, list[tuple[str, float]]]
+    tail_pairs: list[tuple[str, str, re.Pattern]]
+
+    @classmethod
+    def of(cls, documents: dict[str, dict]) -> DocumentNames:
+        aliases = {doc_id: doc_aliases(meta) for doc_id, meta in documents.items()
+                   if not meta.get("duplicate_of")}
+        return cls(aliases, _tail_pairs({a for names in aliases.values() for a, _ in names}))
 
 
-def _alias_table(documents: dict[str, dict]) -> list[tuple[str, list[tuple[str, float]]]]:
-    """(doc id, aliases) of every primary document, computed once per documents dict (a
-    snapshot's never changes) instead of on every question."""
-    hit = _ALIAS_CACHE.get(id(documents))
-    if hit is not None and hit[0] is documents and hit[1] == len(documents):
-        return hit[2]
-    table = [(doc_id, doc_aliases(meta)) for doc_id, meta in documents.items() if not meta.get("duplicate_of")]
-    if len(_ALIAS_CACHE) >= 4:
-        _ALIAS_CACHE.clear()
-        _META_ALIASES.clear()
-        _TAIL_PAIRS.clear()
-    _ALIAS_CACHE[id(documents)] = (documents, len(documents), table)
-    _TAIL_PAIRS[id(documents)] = _tail_pairs({a for _, aliases in table for a, _ in aliases})
-    for doc_id, aliases in table:
-        _META_ALIASES[id(documents[doc_id])] = (documents[doc_id], aliases)
-    return table
-
-
-def _aliases_of(meta: dict) -> list[tuple[str, float]]:
-    """doc_aliases(meta), from the table when the document's snapshot has one."""
-    hit = _META_ALIASES.get(id(meta))
-    return hit[1] if hit is not None and hit[0] is meta else doc_aliases(meta)
+def document_names(snap) -> DocumentNames:
+    """The snapshot's DocumentNames, built once per index generation (``IndexSnapshot.memo``)."""
+    return snap.memo("document_names", lambda: DocumentNames.of(snap.documents))
 
 
 def _tail_pairs(aliases: set[str]) -> list[tuple[str, str, re.Pattern]]:
@@ -246,12 +245,12 @@ def _shadowed_hits(folded: str, pairs: list[tuple[str, str, re.Pattern]]) -> dic
     return hits
 
 
-def detect_scope(folded: str, documents: dict[str, dict]) -> list[str]:
+def detect_scope(folded: str, documents: dict[str, dict], names: DocumentNames | None = None) -> list[str]:
     """Doc ids the question explicitly names (issuer, place, number; year to disambiguate)."""
+    names = names or DocumentNames.of(documents)
     scores: dict[str, float] = {}
-    table = _alias_table(documents)
-    hits = _shadowed_hits(folded, _TAIL_PAIRS.get(id(documents), ()))
-    for doc_id, aliases in table:
+    hits = _shadowed_hits(folded, names.tail_pairs)
+    for doc_id, aliases in names.aliases.items():
         best = bonus = 0.0
         for alias, weight in aliases:
             hit = hits.get(alias)

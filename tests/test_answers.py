@@ -59,12 +59,12 @@ def test_instruction_verbs_are_not_topic_terms():
 
 
 def test_words_naming_the_plan_are_not_topic_terms():
-    from rag.query import _strip_scope
+    from rag.query import _strip_scope, doc_aliases
 
     meta = {"number": "03/NQ-CP", "doc_type": "Nghị quyết", "issuer": "Chính phủ"}
-    assert _strip_scope("theo nghi quyet 03/nq-cp, cac bo bao cao ve bo kh&cn", [meta]) == "theo , cac bo bao cao ve bo kh&cn"
+    assert _strip_scope("theo nghi quyet 03/nq-cp, cac bo bao cao ve bo kh&cn", [(meta, doc_aliases(meta))]) == "theo , cac bo bao cao ve bo kh&cn"
     meta = {"number": "3469/KH-SNV", "doc_type": "Kế hoạch", "issuer": "Sở Nội vụ"}
-    assert _strip_scope("kh 3469 cua so noi vu giao phong kh-tc viec gi", [meta]) == "cua giao phong kh-tc viec gi"
+    assert _strip_scope("kh 3469 cua so noi vu giao phong kh-tc viec gi", [(meta, doc_aliases(meta))]) == "cua giao phong kh-tc viec gi"
 
 
 def test_a_document_a_plan_implements_does_not_scope_the_question_alone():

@@ -194,17 +194,16 @@ def test_filter_mask_and_masked_dense_scores(engine):
                                       "Ke hoach so 12 cua UBND tinh ve chuyen doi so",
                                       "Ai phối hợp thực hiện?"])
 def test_scope_alias_table_is_reused(engine, question):
-    from rag import query as rq
-    from rag.query import analyse, detect_scope
+    from rag.query import DocumentNames, analyse, detect_scope, document_names
     from index import text as vt
 
     snap = engine.snapshot()
     folded = vt.fold(question)
-    first = detect_scope(folded, snap.documents)
-    assert rq._ALIAS_CACHE[id(snap.documents)][0] is snap.documents
+    names = document_names(snap)
+    assert document_names(snap) is names            # built once, kept with the generation
+    first = detect_scope(folded, snap.documents, names)
     # the same answer as matching every document's aliases from scratch
-    rq._ALIAS_CACHE.clear()
-    assert detect_scope(folded, dict(snap.documents)) == first
+    assert detect_scope(folded, dict(snap.documents), DocumentNames.of(dict(snap.documents))) == first
     assert analyse(question, snap.documents).scope == first
 
 
