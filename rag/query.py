@@ -39,6 +39,7 @@ INTENT_PATTERNS: dict[str, str] = {
 _COMPILED = {k: re.compile(v) for k, v in INTENT_PATTERNS.items()}
 _REPORTED = r"\b(bao cao (so ket |tong ket )?)?ket qua (thuc hien|trien khai)\b"
 _ASKS_WHO = r"\bai\b|\b(don vi|co quan|phong|bo phan|so|ban|noi|ben|cap|to chuc|luc luong) nao\b|\bai lo\b"
+_GIVEN_FIGURE = r"\b(?:it nhat|toi thieu)\s+\d[\d.,]*"    # "ít nhất 01 cán bộ": a figure stated in the question
 _ASKS_NUMBER = re.sub(r"\|%\|", "|", INTENT_PATTERNS["number"])       # every number cue but a literal "%"
 
 # Phrases and words that carry the question's form, not its topic (folded). Phrases are
@@ -101,8 +102,9 @@ def detect_intents(folded: str) -> list[str]:
         found = found or ["open"]
     if "who" in found and "when" in found and not re.search(_ASKS_WHO, folded):
         found.remove("who")                 # "Văn phòng Sở phải tham mưu … trước ngày nào": the unit is given
-    if "number" in found and len(found) > 1 and not re.search(_ASKS_NUMBER, folded):
-        found.remove("number")              # "khi nào hoàn thành số hóa 100% …": the figure is given, not asked
+    if "number" in found and len(found) > 1 and not re.search(_ASKS_NUMBER, re.sub(_GIVEN_FIGURE, " ", folded)):
+        found.remove("number")              # "khi nào hoàn thành số hóa 100% …", "ai bố trí ít nhất 01 cán bộ":
+                                            # the figure is given, not asked
     if not found:
         found = ["open"]
     return found

@@ -183,6 +183,8 @@ def test_a_count_the_evidence_contradicts_cannot_answer():
 def test_a_figure_given_in_the_question_is_not_asked_for():
     assert analyse("Khi nào phải hoàn thành số hóa 100% tài liệu lưu trữ?").intents == ["when"]
     assert "number" in analyse("Tỷ lệ hồ sơ số hóa năm 2026 là bao nhiêu %?").intents
+    assert analyse("Ai chủ trì việc bố trí ít nhất 01 cán bộ chuyên trách?").intents == ["who"]
+    assert "number" in analyse("Mỗi cơ quan phải bố trí ít nhất bao nhiêu cán bộ, do ai chủ trì?").intents
 
 
 def test_a_report_of_results_is_a_topic_not_a_result_asked_for():
