@@ -102,7 +102,9 @@ def detect_intents(folded: str) -> list[str]:
         found = found or ["open"]
     if "who" in found and "when" in found and not re.search(_ASKS_WHO, folded):
         found.remove("who")                 # "Văn phòng Sở phải tham mưu … trước ngày nào": the unit is given
-    if "number" in found and len(found) > 1 and not re.search(_ASKS_NUMBER, re.sub(_GIVEN_FIGURE, " ", folded)):
+    unstated = re.sub(_GIVEN_FIGURE, " ", folded)
+    if "number" in found and (not _COMPILED["number"].search(unstated)
+                              or len(found) > 1 and not re.search(_ASKS_NUMBER, unstated)):
         found.remove("number")              # "khi nào hoàn thành số hóa 100% …", "ai bố trí ít nhất 01 cán bộ":
                                             # the figure is given, not asked
     if not found:
@@ -184,6 +186,10 @@ def doc_aliases(meta: dict) -> list[tuple[str, float]]:
 # "… thực hiện Nghị quyết 57", "triển khai Kế hoạch số 348": the number names the document
 # a plan implements, not the plan asked about
 _IMPLEMENTS = re.compile(r"\b(?:thuc hien|trien khai|cu the hoa)\b(?:\s+\S+){0,3}\s*$")
+# "Kế hoạch 3469", "NQ số 03", "03/NQ-CP": a bare number names a document only after a kind of
+# document or with its tail ("tối thiểu 03 cơ sở" is a quantity)
+_NUMBERED = re.compile(r"\b(?:ke hoach|kh|nghi quyet|nq|cong van|cv|quyet dinh|qd|ket luan|kl|chi thi|ct|thong tu"
+                       r"|tt|van ban|chuong trinh|ctr|bao cao|to trinh|so)\s*(?:so\s*)?[:.]?\s*$")
 # "tham mưu Chính phủ", "báo cáo UBND tỉnh": the body addressed, not the plan's issuer
 _ADDRESSED = re.compile(r"\b(?:tham muu|bao cao|trinh|gui|giup|de nghi|kien nghi)\s*(?:cho|len|ve|voi)?\s*$")
 
@@ -193,7 +199,9 @@ def _alias_hit(alias: str, folded: str) -> float:
     plan implements ("… thực hiện Nghị quyết 57"), which alone does not scope; 0.0: not at all."""
     if alias.isdigit():
         found = [not _IMPLEMENTS.search(folded[max(0, m.start() - 40):m.start()])
-                 for m in re.finditer(rf"\b{alias}\b", folded)]
+                 for m in re.finditer(rf"\b{alias}\b", folded)
+                 if _NUMBERED.search(folded[max(0, m.start() - 30):m.start()])
+                 or re.match(r"\s*[/-]\s*[a-z]", folded[m.end():])]
         return 1.0 if any(found) else 0.5 if found else 0.0
     exact = [m.start() for m in re.finditer(rf"\b{re.escape(alias)}\b", folded)]
     if exact:

@@ -82,6 +82,19 @@ def test_a_document_a_plan_implements_does_not_scope_the_question_alone():
     assert detect_scope("kinh phi thuc hien kh 3469 cua so noi vu", docs) == ["kh3469"]
 
 
+def test_a_bare_number_names_a_document_only_as_its_number():
+    """"NQ 03", "số 03", "03/NQ-CP" name Nghị quyết 03; "tối thiểu 03 cơ sở" is a quantity."""
+    from rag.query import analyse, detect_scope
+
+    docs = {"nq03": {"number": "03/NQ-CP", "issuer": "Chính phủ", "doc_type": "Nghị quyết"},
+            "kh3469": {"number": "3469/KH-SNV", "issuer": "Sở Nội vụ", "doc_type": "Kế hoạch"}}
+    for named in ("theo nq 03 bo nao chu tri", "nghi quyet so 03 giao ai", "03/nq-cp giao ai chu tri"):
+        assert detect_scope(named, docs) == ["nq03"], named
+    assert detect_scope("ai chon toi thieu 03 co so nghien cuu", docs) == []
+    assert detect_scope("kh 3469 giao ai", docs) == ["kh3469"]
+    assert analyse("Những trường nào được chọn trong tối thiểu 03 cơ sở nghiên cứu?").intents == ["open"]
+
+
 def test_a_name_inside_a_longer_issuer_name_names_the_longer_one():
     from rag.query import detect_scope
 
