@@ -54,6 +54,8 @@ def test_a_figure_for_a_year_needs_that_year():
     # a plan for 2025 states its 2025 targets without repeating the year
     plain = _sentence("Tỷ lệ hồ sơ xử lý trực tuyến đạt 70%.", doc="plan-2025")
     assert answerable_units(q, [plain], {"plan-2025": "2025"}) == [plain]
+    # … but an indicator with year columns answers only for the years it has, even in a plan of that year
+    assert answerable_units(q, [no_2025], {"d": "2025"}) == []
 
 
 def test_a_rate_question_needs_evidence_about_that_rate():
