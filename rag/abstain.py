@@ -35,7 +35,7 @@ ai dau khi nao theo trong tai cua cac nhung ve nhiem vu don vi co quan de an
 """.split())
 _SURNAMES = set("nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly dao dinh lam mai trinh".split())
 _MONEY_Q = re.compile(r"\b(bao nhieu|may) (tien|dong|trieu|ty|nghin)\b|\b(kinh phi|ngan sach|tien thuong|muc tien|"
-                      r"so tien|du chi|chi bao nhieu|muc chi(?! tieu)|muc ho tro|tien luong|muc luong|tra luong|thu lao)\b"
+                      r"so tien|du chi|chi bao nhieu|muc chi(?! tieu)|muc ho tro|tien luong|muc luong|tra luong|thu lao|phu cap)\b"
                       r".*\b(bao nhieu|may)\b|\btrieu dong\b|\bty dong\b")
 _SHARE_Q = re.compile(r"%|\b(phan tram|t[yi] le|ty trong)\b")     # "kinh phí … bao nhiêu % GDP" is a share
 _MONEY_E = re.compile(r"\d[\d.,]*\s*(trieu|ty|nghin|dong|vnd)\b")

@@ -364,6 +364,9 @@ def test_a_salary_question_needs_an_amount_of_money():
     assert type_mismatch("tra luong bao nhieu cho cac tong cong trinh su", ev) == "money"
     assert type_mismatch("tra luong bao nhieu cho cac tong cong trinh su", ev + " Mức 50 triệu đồng/tháng.") is None
     assert type_mismatch("chat luong dich vu dat bao nhieu", "Chất lượng dịch vụ đạt 90%.") is None   # lượng ≠ lương
+    # an allowance is money too: a share of staff trained is not its amount
+    assert type_mismatch("muc phu cap hang thang cho can bo chuyen trach la bao nhieu",
+                         "Phấn đấu có ít nhất 50% cán bộ chuyên trách được đào tạo.") == "money"
 
 
 def test_a_phone_number_question_needs_a_number_written_out():
