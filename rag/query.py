@@ -48,7 +48,7 @@ STOP_PHRASES = sorted("""
 don vi nao|co quan nao|phong nao|bo phan nao|so nao|ban nao|noi nao|ben nao|khi nao|bao gio|bao nhieu|nhu the nao|the nao
 |thoi diem nao|dieu gi|loai gi|kieu gi|ra sao|lam sao|dam nhan|dam nhiem|lo viec|ai lo
 |la gi|la ai|o dau|ve dau|ke hoach|chu tri|phoi hop|thuc hien chinh|tham muu|phu trach|dau moi|thoi han|han chot
-|thoi gian hoan thanh|thoi gian|hoan thanh|du kien|ket qua|san pham|ty le|ti le|chi tieu|so hieu|ky hieu|ban hanh
+|thoi gian hoan thanh|moc thoi gian|dat moc|thoi gian|hoan thanh|du kien|ket qua|san pham|ty le|ti le|chi tieu|so hieu|ky hieu|ban hanh
 |nguoi ky|chuc vu|gom nhung|bao gom|liet ke|nhung gi|cho biet|nhiem vu nao|nhung nhiem vu|trach nhiem|giao cho
 |don vi|ngay nao|nam nao|thang nao|quy nao|nhu nao|ra sao|tai sao|vi sao|phai khong|co khong|duoc khong|yeu cau|de nghi|chiu trach nhiem
 """.replace("\n", "").split("|"), key=len, reverse=True)

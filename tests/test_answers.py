@@ -56,6 +56,8 @@ def test_instruction_verbs_are_not_topic_terms():
     assert "bao" in terms and not {"yeu", "cau", "de", "nghi"} & set(terms)
     terms = analyse("Chính phủ muốn cơ quan nào chịu trách nhiệm theo dõi chỉ tiêu?").terms
     assert "doi" in terms and not {"muon", "chiu"} & set(terms)
+    q = analyse("Việc chia sẻ dữ liệu với tỉnh được đặt mốc thời gian ra sao?")     # a when question
+    assert q.intents == ["when"] and "lieu" in q.terms and not {"moc", "dat"} & set(q.terms)
 
 
 def test_words_naming_the_plan_are_not_topic_terms():
