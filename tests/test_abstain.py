@@ -28,6 +28,10 @@ def test_a_deadline_question_needs_a_deadline_or_a_time():
     assert answerable_units(q, [without, with_deadline]) == [with_deadline]
     assert answerable_units(q, [without]) == []
     assert answerable_units(q, [_sentence("Hoàn thành cơ sở dữ liệu trước ngày 30/6/2026.")])
+    # a time given by an event ("đến thời điểm …, đến khi …") answers too
+    q4 = analyse("Hệ thống thông tin giải quyết thủ tục hành chính được duy trì đến khi nào?")
+    assert answerable_units(q4, [_sentence("Duy trì Hệ thống đến thời điểm các bộ hoàn thành hệ thống tập trung.")])
+    assert answerable_units(q4, [_sentence("Duy trì Hệ thống thông tin giải quyết thủ tục hành chính.")]) == []
     # a how-often word is no deadline for "xong trước thời hạn nào"
     q3 = analyse("Phải xây dựng xong chương trình đào tạo trước thời hạn nào?")
     assert answerable_units(q3, [_sentence("Xây dựng chương trình đào tạo; tổ chức tập huấn định kỳ.")]) == []
