@@ -494,6 +494,18 @@ def _has_time(u, folded_question: str) -> bool:
                for m in _TIME_E.finditer(vt.fold(u.text).lower()))
 
 
+def gives_asked_detail(u, q) -> bool:
+    """Prose joining a table row's answer from another plan must itself give what is asked:
+    a time for *when*, a named unit (in the sentence or its heading) for *who*."""
+    if u.kind != "sentence":
+        return True
+    if "when" in q.intents and not _has_time(u, q.folded):
+        return False
+    if {"who", "who_partner"} & set(q.intents) and not _ORG_NAME.search(f"{u.heading} {u.text}"):
+        return False
+    return True
+
+
 _DEADLINE_Q = re.compile(r"\b(xong|hoan thanh|han chot|thoi han|truoc (ngay|thoi han|thoi diem))\b")
 _FREQUENCY = re.compile(r"hang (nam|thang|quy|tuan)|thuong xuyen|dinh ky")
 

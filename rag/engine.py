@@ -19,7 +19,7 @@ from index.reader import IndexSnapshot, open_index
 from index.store import current_token
 from rag.answer import ABSTAIN_MESSAGE, Composer, Thresholds, enumerates, plan_label
 from rag.abstain import (acting_units, answerable_units, appendix_units, cited_kind, foreign_documents, foreign_kind,
-                         foreign_subject, missing_appendix, naming_units, type_mismatch, unknown_names, unknown_units,
+                         foreign_subject, gives_asked_detail, missing_appendix, naming_units, type_mismatch, unknown_names, unknown_units,
                          unknown_years)
 from rag.llm import chat_model_from_settings, rephrase
 from rag.evidence import Matcher, Unit, candidate_docs, score_units, table_units, units_from_hits
@@ -218,6 +218,7 @@ class Engine:
         if not q.scope:
             for u in pool[1:]:
                 if u.doc_id not in {p.doc_id for p in picks} and u.kind in wanted[:2] \
+                        and (best.kind != "task" or gives_asked_detail(u, q)) \
                         and u.match >= max(th.other_plan_floor, th.other_plan * best.match):
                     picks.append(u)
                 if len(picks) >= 3:

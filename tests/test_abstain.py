@@ -391,3 +391,16 @@ def test_what_a_document_the_plans_only_cite_says_is_not_found(engine):
     assert foreign_subject(vt.fold(relation).lower(), snap) == ""           # a loaded plan's number
     implements = "Kế hoạch 348/KH-UBND được ban hành để thực hiện nghị quyết nào của Chính phủ?"
     assert foreign_subject(vt.fold(implements).lower(), snap) == ""         # asks which document it implements
+
+
+def test_prose_from_another_plan_must_give_the_detail_asked():
+    """Beside a task row, another plan's sentence joins only if it gives a unit (who) or a time (when)."""
+    from rag.abstain import gives_asked_detail
+
+    who = analyse("Ai chủ trì bố trí cán bộ chuyên trách về chuyển đổi số?")
+    assert not gives_asked_detail(_sentence("Phấn đấu ít nhất 01 cán bộ chuyên trách về chuyển đổi số."), who)
+    assert gives_asked_detail(_sentence("Bố trí cán bộ chuyên trách.", heading="1.4. Phòng Thi đua khen thưởng"), who)
+    when = analyse("Khi nào phải hoàn thành đề án chuyển đổi số?")
+    assert not gives_asked_detail(_sentence("Phối hợp triển khai Đề án chuyển đổi số."), when)
+    assert gives_asked_detail(_sentence("Hoàn thành Đề án chuyển đổi số trong quý I/2026."), when)
+    assert gives_asked_detail(_task(), when)          # a row carries its own fields
