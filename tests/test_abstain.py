@@ -404,3 +404,6 @@ def test_prose_from_another_plan_must_give_the_detail_asked():
     assert not gives_asked_detail(_sentence("Phối hợp triển khai Đề án chuyển đổi số."), when)
     assert gives_asked_detail(_sentence("Hoàn thành Đề án chuyển đổi số trong quý I/2026."), when)
     assert gives_asked_detail(_task(), when)          # a row carries its own fields
+    rate = analyse("Tỷ lệ hồ sơ số hóa đến năm 2030 là bao nhiêu?")       # a figure: prose must give one
+    assert not gives_asked_detail(_sentence("Đẩy mạnh số hóa hồ sơ đến năm 2030."), rate)
+    assert gives_asked_detail(_sentence("Đến năm 2030, 90% hồ sơ được số hóa."), rate)
