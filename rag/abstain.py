@@ -495,8 +495,8 @@ def _has_time(u, folded_question: str) -> bool:
 
 
 def gives_asked_detail(u, q) -> bool:
-    """Prose joining a table row's answer from another plan must itself give what is asked:
-    a time for *when*, a named unit (in the sentence or its heading) for *who*."""
+    """Another plan's prose joining an answer must itself give what is asked: a time for
+    *when*, a named unit (in the sentence or its heading) for *who*, a number for a figure."""
     if u.kind != "sentence":
         return True
     if "when" in q.intents and not _has_time(u, q.folded):

@@ -218,7 +218,7 @@ class Engine:
         if not q.scope:
             for u in pool[1:]:
                 if u.doc_id not in {p.doc_id for p in picks} and u.kind in wanted[:2] \
-                        and (best.kind not in ("task", "indicator") or gives_asked_detail(u, q)) \
+                        and gives_asked_detail(u, q) \
                         and u.match >= max(th.other_plan_floor, th.other_plan * best.match):
                     picks.append(u)
                 if len(picks) >= 3:
