@@ -177,7 +177,7 @@ def unknown_capitalised(question: str, snap: IndexSnapshot) -> list[str]:
         return []
     written = snap.memo("capitalised", lambda: {vt.fold(w) for d in snap.primary_documents()
                                                 for w in re.findall(r"[^\W\d_]+", snap.document_text(d))
-                                                if w[0].isupper()})
+                                                if w[0].isupper() and not (len(w) > 1 and w.isupper())})
     return [w for w in re.findall(r"(?<=[^\W\d_] )[^\W\d_]+", question)
             if w[0].isupper() and not (len(w) > 1 and w.isupper()) and vt.fold(w) not in written]
 

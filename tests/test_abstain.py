@@ -359,6 +359,8 @@ def test_a_word_the_plans_never_capitalise_names_something_else(engine):
 
     snap = engine.snapshot()
     assert unknown_capitalised("Dịch tự động sang tiếng Lào khi nào?", snap) == ["Lào"]
+    # "GIẢI PHÁP" in an upper-case heading is no capitalised "Pháp"
+    assert unknown_capitalised("Dịch Cổng thông tin sang tiếng Pháp khi nào?", snap) == ["Pháp"]
     assert unknown_capitalised("Sở Nôi vụ giao Văn phòng Sở việc gì?", snap) == []     # "Nôi": a typo of "Nội"
     assert unknown_capitalised("dich sang tieng Phap khi nao", snap) == []             # typed without accents: not judged
 
