@@ -212,7 +212,7 @@ class Engine:
             if pool[0].kind == "task" and enumerates(pool[0].record.get("content", "")):
                 named = _tasks_of_named_unit(q, units)
                 return named or [pool[0]]        # one row that lists the items itself answers alone
-            return _tasks_of_named_unit(q, units) or self._section_items(q, units) or _list_units(pool)
+            return _tasks_of_named_unit(q, units) or self._section_items(q, units) or _list_units(pool, th.list_item)
         best = pool[0]
         picks = [best]
         if not q.scope:
@@ -312,13 +312,14 @@ def _is_heading_only(u: Unit, heading: str) -> bool:
     return compact(u.text) in compact(heading)
 
 
-def _list_units(pool: list[Unit]) -> list[Unit]:
+def _list_units(pool: list[Unit], ratio: float) -> list[Unit]:
     best = pool[0]
     if best.kind == "task":
         group = best.record.get("group")
         same = [u for u in pool if u.kind == "task" and u.doc_id == best.doc_id and u.record.get("group") == group]
         return same[:8]
-    same = [u for u in pool if u.doc_id == best.doc_id and u.section_path == best.section_path and u.kind == best.kind]
+    same = [u for u in pool if u.doc_id == best.doc_id and u.section_path == best.section_path and u.kind == best.kind
+            and (u is best or u.match >= ratio * best.match)]
     return sorted(same[:8], key=lambda u: u.start)
 
 

@@ -409,3 +409,15 @@ def test_prose_from_another_plan_must_give_the_detail_asked():
     rate = analyse("Tỷ lệ hồ sơ số hóa đến năm 2030 là bao nhiêu?")       # a figure: prose must give one
     assert not gives_asked_detail(_sentence("Đẩy mạnh số hóa hồ sơ đến năm 2030."), rate)
     assert gives_asked_detail(_sentence("Đến năm 2030, 90% hồ sơ được số hóa."), rate)
+
+
+def test_a_list_of_sentences_keeps_only_items_about_the_question():
+    """A list answer from one section takes its sentences that match nearly as well as the best."""
+    from rag.engine import _list_units
+
+    best, near, off = (_sentence(t) for t in ("Kỹ năng số: quản trị dữ liệu.", "Kỹ năng an toàn số.", "Tổ chức hội nghị."))
+    for u, m in ((best, 0.8), (near, 0.7), (off, 0.4)):
+        u.section_path = ["II", "1"]
+        u.match = m
+    assert _list_units([best, near, off], 0.75) == [best, near]
+    assert _list_units([best, near, off], 0.0) == [best, near, off]
