@@ -166,3 +166,14 @@ def test_a_task_line_quotes_the_part_of_the_row_the_question_is_about(engine):
     condition = re.search(r"sau khi [^.\t]+", row).group(0)
     assert row.index(condition) > 90
     assert condition in engine.ask("Bao giờ Sở Nội vụ nâng cấp hệ thống mạng LAN?").answer
+
+
+def test_issued_in_which_month_asks_the_plans_date_only():
+    """"Kế hoạch … ban hành tháng mấy": a meta question, answered with the date alone."""
+    from rag.answer import _meta_fields
+    from rag.query import analyse
+
+    q = analyse("Phụ lục kế hoạch của xã Nghĩa Đàn ghi ban hành tháng mấy năm nào?")
+    assert q.intents == ["meta"]
+    assert [f for f, _ in _meta_fields(q.folded)] == ["date"]
+    assert "meta" not in analyse("Quy chế hoạt động phải ban hành trong quý mấy?").intents
