@@ -17,7 +17,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-NORMALIZER_VERSION = "3"
+NORMALIZER_VERSION = "4"
 
 # ---------------------------------------------------------------- accent folding
 
@@ -243,6 +243,8 @@ _SENT_SPLIT = re.compile(rf"(?<=[.!?;…])\s+(?=[\"“(]?[{_VI_UPPER}0-9-])|\n+"
 # the next line continues in lower case or with a number that is not an item number
 # ("… trước ngày\n10/6 và ngày 20/11 …").
 _CONTINUES = re.compile(r"[ \t]*(?:[a-zà-ỹđ]|\d+(?![.)](?:\s|$))[/%,.\w])")
+_PAGE_CONTINUES = re.compile(r"(?:[a-zà-ỹđ](?![.)])|\d+\s*[/%,]|\d+\s+[a-zà-ỹđ])")
+_FULL_LINE = 50
 
 
 def sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
@@ -254,7 +256,7 @@ def sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _SENT_SPLIT.finditer(text):
-        if m.group(0).count("\n") == 1 and _is_wrap(text, m.start()):
+        if "\n" in m.group(0) and _is_wrap(text, m.start()):
             continue
         if text[start:m.start()].strip():
             spans.append(_trim(text, start, m.start(), offset))
@@ -265,14 +267,25 @@ def sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
 
 
 def _is_wrap(text: str, nl: int) -> bool:
-    """Is the line break at ``nl`` a wrap inside a sentence?"""
-    line_start = text.rfind("\n", 0, nl) + 1
-    line = text[line_start:nl].rstrip(" \t")
-    next_end = text.find("\n", nl + 1)
-    following = text[nl + 1:next_end if next_end >= 0 else len(text)]
-    if not line or "\t" in line or "\t" in following.strip(" "):
+    """Is the line break at ``nl`` a wrap inside a sentence? Across blank lines (a page break
+    of a PDF export) only after a full-width line and before lower-case text or a number
+    that goes on ("… Kế hoạch\n\n\n348/KH-UBND vào đánh giá …"), never before an item."""
+    i = nl
+    while i > 0 and text[i - 1] in " \t\n":
+        i -= 1
+    j = nl
+    while j < len(text) and text[j] in " \t\n":
+        j += 1
+    line = text[text.rfind("\n", 0, i) + 1:i]
+    next_end = text.find("\n", j)
+    following = text[j:next_end if next_end >= 0 else len(text)]
+    if not line or "\t" in line or "\t" in following:
         return False
-    return (line[-1].isalnum() or line[-1] == ",") and bool(_CONTINUES.match(following))
+    if not (line[-1].isalnum() or line[-1] == ","):
+        return False
+    if text.count("\n", i, j) == 1:
+        return bool(_CONTINUES.match(following))
+    return len(line.strip()) >= _FULL_LINE and bool(_PAGE_CONTINUES.match(following))
 
 
 def _trim(text: str, s: int, e: int, offset: int) -> tuple[int, int]:

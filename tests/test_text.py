@@ -93,6 +93,21 @@ def test_hard_wrapped_lines_stay_one_sentence():
     assert "TT\tNhiệm vụ" in got and "thời hạn\tQuý I" in got
 
 
+def test_a_sentence_broken_by_a_page_break_stays_one_sentence():
+    """Blank lines inside a sentence (a PDF page break) after a full-width line ending in a
+    word, before text that goes on in lower case or with a number; not before an item."""
+    from index.text import sentences
+
+    text = ("- Tham mưu đề xuất UBND tỉnh đưa kết quả thực hiện Nghị quyết 57 và Kế hoạch số\n\n\n"
+            "348/KH-UBND vào đánh giá, xếp loại hàng năm.\n\n"
+            "- Phối hợp với Sở Khoa học và Công nghệ tôn vinh, khen thưởng kịp thời các\n  \n"
+            "nhà khoa học có thành tích.\n\n2. Mục tiêu cụ thể\n\nhàng năm rà soát")
+    got = [text[s:e] for s, e in sentences(text)]
+    assert got[0].startswith("- Tham mưu") and got[0].endswith("hàng năm.")
+    assert got[1].startswith("- Phối hợp") and got[1].endswith("có thành tích.")
+    assert "hàng năm rà soát" in got                 # after a short heading line: a new sentence
+
+
 def test_agency_abbreviations_with_ampersand_stay_whole_and_expand():
     assert syllables(fold("Bộ KH&CN, Sở GD&ĐT và R&D")) == ["bo", "kh&cn", "so", "gd&dt", "va", "r&d"]
     assert "khoa hoc va cong nghe" in expand_abbreviations("bo kh&cn")
