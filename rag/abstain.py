@@ -53,6 +53,8 @@ _CONTACT = {
     "phone": (r"\bso dien thoai\b|\bsdt\b|\bdien thoai lien he\b|\bhotline\b|\bduong day nong\b",
               r"\b0\d{2,3}[ .]?\d{3}[ .]?\d{3,4}\b"),
     "email": (r"\bemail\b|\bthu dien tu\b", r"@"),
+    # "quý mấy / tháng nào": a time within the year, which a bare year or "thường xuyên" is not
+    "period": (r"\b(quy|thang) (may|nao)\b", r"\b(quy|thang)\s*[ivx\d]|\b\d{1,2}/\d{1,2}\b|\bq[1-4]\b"),
     "discipline": (r"\bky luat\b.*\bhinh thuc (nao|gi)\b|\bhinh thuc ky luat\b|\bbi xu ly (the nao|ra sao)\b",
                    r"\b(khien trach|canh cao|ha bac luong|giang chuc|cach chuc|buoc thoi viec|phat tien)\b"),
 }

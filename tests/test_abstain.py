@@ -421,3 +421,12 @@ def test_a_list_of_sentences_keeps_only_items_about_the_question():
         u.match = m
     assert _list_units([best, near, off], 0.75) == [best, near]
     assert _list_units([best, near, off], 0.0) == [best, near, off]
+
+
+def test_a_quarter_or_month_asked_needs_one():
+    """"Hoàn thành trong quý mấy?": a bare year or "thường xuyên" does not say which quarter."""
+    assert type_mismatch("nen tang phai hoan thanh trong quy may nam 2026", "Thời hạn: Năm 2026 và giai đoạn tiếp theo") == "period"
+    assert type_mismatch("han chot la quy may", "Thời hạn: Thường xuyên") == "period"
+    assert type_mismatch("han chot la quy may", "Thời hạn: Quý II/2026") is None
+    assert type_mismatch("thang may phai xong", "Thời hạn: Tháng 4/2026") is None
+    assert type_mismatch("thang may phai xong", "hoàn thành trước ngày 30/6") is None
