@@ -48,7 +48,7 @@ class Composer:
     def __init__(self, snap: IndexSnapshot, q: Query, th: Thresholds):
         self.snap, self.q, self.th = snap, q, th
         self.citations: list[Citation] = []
-        self._headings: dict[str, dict[tuple, str]] = {}
+        self._sections: dict[str, dict[tuple, dict]] = {}
 
     # ------------------------------------------------------------ citations
 
@@ -136,21 +136,27 @@ class Composer:
         owner = f" (theo dõi: {ind['owner']})" if ind.get("owner") else ""
         return f"{_short(ind.get('name', ''), 140)}: {vals}{owner} {ref}"
 
-    def section_heading(self, doc_id: str, path: list[str]) -> str:
-        """The full heading of a section (chunk headings are shortened for retrieval)."""
-        if doc_id not in self._headings:
-            self._headings[doc_id] = {tuple(sec["path"]): sec["heading"] for sec in self.snap.sections(doc_id)}
-        return self._headings[doc_id].get(tuple(path), "")
+    def section(self, doc_id: str, path: list[str]) -> dict:
+        """The section record at ``path`` (full heading and its span; chunk headings are
+        shortened for retrieval), {} when unknown."""
+        if doc_id not in self._sections:
+            self._sections[doc_id] = {tuple(sec["path"]): sec for sec in self.snap.sections(doc_id)}
+        return self._sections[doc_id].get(tuple(path), {})
 
     def sentence_line(self, u: Unit) -> str:
-        ref = self.cite(u.doc_id, u.start, u.end, u.section_path, u.match)
-        lead = ""
+        lead, start = "", u.start
         if any(i in self.q.intents for i in ("who", "who_partner", "when")) and u.heading:
-            last = self.section_heading(u.doc_id, u.section_path) or u.heading.split("›")[-1].strip()
+            sec = self.section(u.doc_id, u.section_path)
+            last = sec.get("heading") or u.heading.split("›")[-1].strip()
             last = re.sub(r"\s+", " ", last).strip()
             bare = re.sub(r"^[\dIVXLCivxlc.)a-zđ]{1,6}[.)]\s*", "", last)      # heading without its number
             if last and vt.compact(bare)[:40] not in vt.compact(u.text):
                 lead = f"Mục {last}: "
+                span = sec.get("span")
+                if {"who", "who_partner"} & set(self.q.intents) and span and _NAMES_UNIT.search(vt.fold(bare)) \
+                        and 0 <= u.start - span[0] and u.end - span[0] <= MAX_QUOTE:
+                    start = span[0]     # "1.4. Phòng Thi đua khen thưởng\n- Tham mưu …": the heading says who — quote it too
+        ref = self.cite(u.doc_id, start, u.end, u.section_path, u.match)
         return f"{lead}{u.text.strip()} {ref}"
 
     def line(self, u: Unit) -> str:
@@ -225,6 +231,10 @@ def _pretty(field_name: str, value: str) -> str:
     if m:
         return f"tháng {int(m.group(2))}/{m.group(1)}"
     return value
+
+
+# a heading that names who acts ("Phòng Thi đua khen thưởng", "Các phòng chuyên môn thuộc Sở, Thủ trưởng …")
+_NAMES_UNIT = re.compile(r"\b(phong|so|ban|van phong|ubnd|uy ban|don vi|trung tam|thu truong|co quan|cong thong tin)\b", re.I)
 
 
 def enumerates(text: str) -> bool:

@@ -177,3 +177,15 @@ def test_issued_in_which_month_asks_the_plans_date_only():
     assert q.intents == ["meta"]
     assert [f for f, _ in _meta_fields(q.folded)] == ["date"]
     assert "meta" not in analyse("Quy chế hoạt động phải ban hành trong quý mấy?").intents
+
+
+def test_a_who_answer_from_a_sections_heading_quotes_the_heading(engine):
+    """"1.4. Phòng Thi đua khen thưởng / - Tham mưu …": the unit is in the heading, so the
+    citation's verbatim quote starts at the heading, not at the sentence under it."""
+    a = engine.ask("Trong kế hoạch 3469, phòng nào tham mưu đưa kết quả thực hiện NQ57 vào đánh giá, "
+                   "xếp loại, thi đua khen thưởng cán bộ hàng năm?")
+    assert not a.abstained and "Thi đua khen thưởng" in a.answer
+    quote = a.citations[0].quote
+    assert quote.startswith("1.4. Phòng Thi đua khen thưởng") and "xếp loại" in quote
+    text = engine.snapshot().document_text(a.citations[0].doc_id)
+    assert text[a.citations[0].start:a.citations[0].end] == quote
