@@ -63,7 +63,7 @@ def units_from_hits(snap: IndexSnapshot, hits: list[Hit]) -> list[Unit]:
     return units
 
 
-def _merged_sentences(text: str, offset: int, short: int = 8) -> list[tuple[int, int]]:
+def _merged_sentences(text: str, offset: int, short: int = 10) -> list[tuple[int, int]]:
     """Sentence spans, a short heading-like line joined to the sentence after it
     ("b) Tầm nhìn đến năm 2045" alone answers nothing)."""
     spans = vt.sentences(text, offset=offset)

@@ -189,3 +189,15 @@ def test_a_who_answer_from_a_sections_heading_quotes_the_heading(engine):
     assert quote.startswith("1.4. Phòng Thi đua khen thưởng") and "xếp loại" in quote
     text = engine.snapshot().document_text(a.citations[0].doc_id)
     assert text[a.citations[0].start:a.citations[0].end] == quote
+
+
+def test_a_heading_line_joins_the_sentence_under_it():
+    """"3. Về cung cấp dịch vụ công trực tuyến" alone answers nothing: it is read with the
+    sentence that follows; a full sentence stays alone."""
+    from rag.evidence import _merged_sentences
+
+    text = ("3. Về cung cấp dịch vụ công trực tuyến\n* Tỷ lệ hồ sơ trực tuyến toàn trình đạt gần 40%.\n"
+            "Nghị quyết này phổ biến đến chi bộ.\nCác bộ, ngành báo cáo định kỳ 6 tháng.")
+    got = [text[s:e] for s, e in _merged_sentences(text, 0)]
+    assert "Về cung cấp dịch vụ công trực tuyến\n* Tỷ lệ hồ sơ trực tuyến toàn trình đạt gần 40%." in got
+    assert "Nghị quyết này phổ biến đến chi bộ." in got
