@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from index import text as vt
 from index.reader import IndexSnapshot
 from rag.evidence import Unit
-from rag.query import RECIPIENTS_Q, Query, asks_progress
+from rag.query import RECIPIENTS_Q, Query, asks_progress, asks_source
 from rag.types import Citation
 
 ABSTAIN_MESSAGE = "Không tìm thấy trong các kế hoạch đã nạp."
@@ -84,7 +84,8 @@ class Composer:
             parts.append(f"kết quả: {t['expected_result']}")
         if "when" in intents:
             parts.sort(key=lambda p: not p.startswith("thời hạn"))
-        if asks_progress(self.q.folded) and t.get("note"):    # a progress report's "Tiến độ: …; Kết quả hiện nay: …"
+        if (asks_progress(self.q.folded) or asks_source(self.q.folded)) and t.get("note"):
+            # a progress report's "Tiến độ: …; Kết quả hiện nay: …", a plan's "Cập nhật bổ sung từ …"
             parts.insert(0, t["note"][:1].lower() + t["note"][1:])
         content = t.get("content", "")
         if "list" in intents and enumerates(content):

@@ -85,6 +85,13 @@ def asks_progress(folded: str) -> bool:
                           r"|\bda (hoan thanh|thuc hien|xong)\b.*\bchua\b|\bqua han\b|\bdung han\b", folded))
 
 
+def asks_source(folded: str) -> bool:
+    """"Được cập nhật bổ sung từ văn bản nào / lấy từ kế hoạch nào / ghi chú gì": where a task
+    row comes from (its Ghi chú cell), not what it is."""
+    return bool(re.search(r"\bghi chu\b|\bcap nhat bo sung\b|\b(lay|bo sung|dua) (tu|theo)\b[^?]{0,40}\bnao\b"
+                          r"|\btheo danh muc nao\b", folded))
+
+
 def asks_confirmation(folded: str) -> bool:
     """"Có phải … không / … đúng không / … hay không": a claim the user wants confirmed."""
     return bool(re.search(r"\bco phai\b.*\bkhong\b|\b(dung|phai) (khong|chua)\s*\??\s*$|\bhay khong\b"

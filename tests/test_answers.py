@@ -201,3 +201,14 @@ def test_a_heading_line_joins_the_sentence_under_it():
     got = [text[s:e] for s, e in _merged_sentences(text, 0)]
     assert "Về cung cấp dịch vụ công trực tuyến\n* Tỷ lệ hồ sơ trực tuyến toàn trình đạt gần 40%." in got
     assert "Nghị quyết này phổ biến đến chi bộ." in got
+
+
+def test_where_a_task_comes_from_is_its_note(engine):
+    """"… được cập nhật bổ sung từ văn bản nào?": the row's Ghi chú cell answers, quoted first."""
+    from rag.query import asks_source
+
+    assert asks_source("nhiem vu nay duoc cap nhat bo sung tu van ban nao")
+    assert asks_source("mo hinh 4 lop duoc lay tu ke hoach nao cua ban chi dao")
+    assert not asks_source("ai chu tri mo hinh 4 lop")
+    a = engine.ask("Nhiệm vụ xây dựng danh mục nhiệm vụ đột phá năm 2026 được cập nhật bổ sung từ văn bản nào?")
+    assert not a.abstained and a.answer.startswith("Cập nhật bổ sung từ CTCT 02-CTr/BCĐTW")
