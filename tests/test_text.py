@@ -93,6 +93,15 @@ def test_hard_wrapped_lines_stay_one_sentence():
     assert "TT\tNhiệm vụ" in got and "thời hạn\tQuý I" in got
 
 
+def test_a_semicolon_does_not_end_a_sentence():
+    """"… các dự án: Luật Đầu tư, Luật Đầu tư công; Luật Đấu thầu, …": clauses of one item."""
+    from index.text import sentences
+
+    text = "Thẩm tra các dự án: Luật Đầu tư, Luật Đầu tư công; Luật Đấu thầu. Nghị quyết này phổ biến đến chi bộ."
+    assert [text[s:e] for s, e in sentences(text)] == [
+        "Thẩm tra các dự án: Luật Đầu tư, Luật Đầu tư công; Luật Đấu thầu.", "Nghị quyết này phổ biến đến chi bộ."]
+
+
 def test_a_sentence_broken_by_a_page_break_stays_one_sentence():
     """Blank lines inside a sentence (a PDF page break) after a full-width line ending in a
     word, before text that goes on in lower case or with a number; not before an item."""
