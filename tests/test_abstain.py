@@ -204,6 +204,9 @@ def test_a_unit_named_in_a_when_question_is_not_asked_for():
     so an answer without one is no answer."""
     assert analyse("Văn phòng Sở phải tham mưu thành lập Ban Chỉ đạo trước ngày nào?").intents == ["when"]
     assert set(analyse("Phòng nào chủ trì và khi nào hoàn thành đề án?").intents) == {"who", "when"}
+    # "bộ / tổ đảng / ủy ban nào …" ask who, like "phòng nào"
+    assert analyse("Bộ nào được giao soạn cơ chế thí điểm?").intents == ["who"]
+    assert analyse("ben Quoc hoi, to dang nao lo viec tham tra luat dau tu").intents == ["who"]
 
 
 def test_a_unit_acting_in_the_question_must_be_the_one_in_the_evidence():
