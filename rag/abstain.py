@@ -527,7 +527,7 @@ def _other_horizon(u, horizon: list[tuple[str, str]]) -> bool:
 
 
 def _has_year(u, years: list[str], doc_years: dict[str, str]) -> bool:
-    targets = u.record.get("targets") or {} if u.kind == "indicator" else {}
+    targets = (u.record.get("targets") or {}) if u.kind == "indicator" else {}
     if any(str(y).isdigit() for y in targets):  # an indicator with year columns: one must be asked
         return any(y in targets for y in years)
     if doc_years.get(u.doc_id) in years:       # a 2026 plan states its 2026 targets without the year

@@ -17,7 +17,8 @@ from index import text as vt
 RECIPIENTS_Q = (r"\bnoi nhan\b|\(b/c\)|\b(ke hoach|van ban)\b[^?]{0,60}\b(duoc )?gui (bao cao |b/c )?"
                 r"(den|toi|cho|len)\b")
 INTENT_PATTERNS: dict[str, str] = {
-    "meta": r"\bso hieu\b|\bso ky hieu\b|ky hieu|\bngay ban hanh\b|\bban hanh (vao )?(ngay|thang|nam|khi) ?nao\b|\b(ke hoach|phu luc|van ban)\b[^?]{0,60}\bban hanh (vao )?(ngay|thang|nam) (may|bao nhieu)\b"
+    "meta": r"\bso hieu\b|\bso ky hieu\b|ky hieu|\bngay ban hanh\b|\bban hanh (vao )?(ngay|thang|nam|khi) ?nao\b"
+            r"|\b(ke hoach|phu luc|van ban)\b[^?]{0,60}\bban hanh (vao )?(ngay|thang|nam) (may|bao nhieu)\b"
             r"|\bai ky\b|\bnguoi ky\b|\bky (ban hanh|ke hoach|van ban)\b|\bchuc vu\b|\bco quan (nao )?ban hanh\b"
             r"|\bdon vi (nao )?ban hanh\b|\bai ban hanh\b|\btrich yeu\b|\bten (day du )?cua ke hoach\b"
             r"|\bke hoach (nay )?(co )?so (bao nhieu|may|gi)\b|\bso cua ke hoach\b|\bky boi\b|\bnoi ban hanh\b"

@@ -396,7 +396,7 @@ def test_what_a_document_the_plans_only_cite_says_is_not_found(engine):
 
 
 def test_prose_from_another_plan_must_give_the_detail_asked():
-    """Beside a task row, another plan's sentence joins only if it gives a unit (who) or a time (when)."""
+    """Another plan's sentence joins an answer only if it gives a unit (who), a time (when) or a figure."""
     from rag.abstain import gives_asked_detail
 
     who = analyse("Ai chủ trì bố trí cán bộ chuyên trách về chuyển đổi số?")
