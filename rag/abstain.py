@@ -537,6 +537,24 @@ def _has_year(u, years: list[str], doc_years: dict[str, str]) -> bool:
     return any(y in f"{u.heading} {u.text} {u.record.get('deadline_text', '')}" for y in years)
 
 
+_LAYOUT_FIELDS = {"doc_id", "section_path", "no", "span", "deadline"}    # where a row is, not what it says
+
+
+def stated_text(u) -> str:
+    """What a unit states: its text and its record's cells (an indicator's targets as
+    "year: value"), without the row number, spans and derived fields — "no": "17" beside
+    "cán bộ" is no count of cán bộ."""
+    cells = []
+    for k, v in u.record.items():
+        if k in _LAYOUT_FIELDS:
+            continue
+        if isinstance(v, dict):
+            cells += [f"{y}: {x}" for y, x in v.items()]
+        elif isinstance(v, str):
+            cells.append(v)
+    return " ".join([u.text, *cells])
+
+
 def type_mismatch(folded_question: str, evidence_text: str) -> str | None:
     """Why this evidence cannot answer the question's type (None when it can)."""
     ev = vt.fold(evidence_text)

@@ -7,7 +7,6 @@ a new generation the next request opens it (a snapshot already in use stays vali
 from __future__ import annotations
 
 import contextvars
-import json
 import re
 import threading
 import time
@@ -19,8 +18,8 @@ from index.reader import IndexSnapshot, open_index
 from index.store import current_token
 from rag.answer import ABSTAIN_MESSAGE, Composer, Thresholds, enumerates, plan_label
 from rag.abstain import (acting_units, answerable_units, appendix_units, cited_kind, foreign_documents, foreign_kind,
-                         foreign_subject, gives_asked_detail, missing_appendix, naming_units, type_mismatch,
-                         unknown_names, unknown_units, unknown_years)
+                         foreign_subject, gives_asked_detail, missing_appendix, naming_units, stated_text,
+                         type_mismatch, unknown_names, unknown_units, unknown_years)
 from rag.llm import chat_model_from_settings, rephrase
 from rag.evidence import Matcher, Unit, candidate_docs, score_units, table_units, units_from_hits
 from rag.query import Query, analyse, asks_confirmation, doc_year, document_names
@@ -181,8 +180,7 @@ class Engine:
         if max((u.match for u in units), default=0.0) < self.thresholds.filtered * best:
             units = []          # what the question is about cannot answer it; a weaker match is about something else
         chosen = [] if unknown else self.select(q, units)
-        if chosen and type_mismatch(q.folded, " ".join(u.text + " " + json.dumps(u.record, ensure_ascii=False)
-                                                       for u in chosen)):
+        if chosen and type_mismatch(q.folded, " ".join(stated_text(u) for u in chosen)):
             chosen = []
         if not chosen and cited and not unknown:      # no sentence names the cited document well: the header
             lines = comp.meta_lines(self._meta_docs(snap, q, hits))

@@ -436,3 +436,15 @@ def test_which_ministry_or_party_cell_asks_who():
     """"Bộ / tổ đảng / ủy ban nào …" ask who, like "phòng nào"."""
     assert analyse("Bộ nào được giao soạn cơ chế thí điểm?").intents == ["who"]
     assert analyse("ben Quoc hoi, to dang nao lo viec tham tra luat dau tu").intents == ["who"]
+
+
+def test_a_rows_number_is_no_count():
+    """"Cử bao nhiêu cán bộ": the row number "17" beside "cán bộ" in the record is no count."""
+    from rag.abstain import stated_text
+
+    row = _task(content="Cử cán bộ, công chức đi đào tạo về chuyển đổi số")
+    row.record.update({"no": "17", "lead": "UBND xã"})
+    assert "17" not in stated_text(row) and "UBND xã" in stated_text(row)
+    assert type_mismatch("xa cu bao nhieu can bo di dao tao", stated_text(row)) == "count"
+    ind = _indicator("Tỷ lệ hồ sơ xử lý trực tuyến", {"2025": "70%"})
+    assert "2025: 70%" in stated_text(ind)
