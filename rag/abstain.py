@@ -44,6 +44,10 @@ _PERSON_Q = re.compile(r"\bho ten\b|\bho va ten\b|\bten (la )?gi\b|^ai la\b|\bdo
                        rf"|\b{_ROLE}( [a-z]+)? nao\b|^{_ROLE}\b.* la ai\b")
 _COMPANY_Q = re.compile(r"\b(doanh nghiep|cong ty|nha cung cap|nha thau|tap doan|nha mang|don vi cung cap)( [a-z]+){0,2} nao\b"
                         r"|\bthue (cong ty|doanh nghiep|don vi) nao\b")
+# "trường THCS nào / bệnh viện nào / xóm nào": a place known by its name, which the evidence must give
+_PLACE_Q = re.compile(r"\b(truong|benh vien|xom|thon)( (thcs|thpt|tieu hoc|mam non|dai hoc|cao dang))? nao\b")
+_PLACE_E = re.compile(r"\b(?:(?:[Tt]rường )?(?:THCS|THPT|[Tt]iểu học|[Mm]ầm non|[Đđ]ại học|[Cc]ao đẳng)|[Tt]rường|[Bb]ệnh viện"
+                      r"|[Xx]óm|[Tt]hôn) [A-ZĐÀ-Ỹ0-9]")
 _COMPANY_E = re.compile(r"\b(cong ty|tap doan|tong cong ty|vnpt|viettel|fpt|mobifone|cmc)\b")
 _CONTACT = {
     "address": (r"\bdia chi\b(?! (email|website|web|trang))|\bnam o (dau|duong|pho)\b|\bo duong nao\b",
@@ -564,6 +568,8 @@ def type_mismatch(folded_question: str, evidence_text: str) -> str | None:
         return "person"
     if _COMPANY_Q.search(folded_question) and not _COMPANY_E.search(ev.lower()):
         return "company"
+    if _PLACE_Q.search(folded_question) and not _PLACE_E.search(evidence_text):
+        return "named place"
     for kind, (ask, have) in _CONTACT.items():          # an address, website, phone, e-mail, sanction
         if re.search(ask, folded_question) and not re.search(have, ev.lower()):
             return kind

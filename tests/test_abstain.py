@@ -448,3 +448,11 @@ def test_a_rows_number_is_no_count():
     assert type_mismatch("xa cu bao nhieu can bo di dao tao", stated_text(row)) == "count"
     ind = _indicator("Tỷ lệ hồ sơ xử lý trực tuyến", {"2025": "70%"})
     assert "2025: 70%" in stated_text(ind)
+
+
+def test_which_school_needs_a_named_school():
+    """"Chọn trường THCS nào": the evidence must name one ("Trường THCS Nghĩa Đàn", "Đại học Quốc gia Hà Nội")."""
+    ev = "Thực hiện đồng bộ các giải pháp giáo dục STEM cho học sinh."
+    assert type_mismatch("xa chon truong thcs nao lam diem giao duc stem", ev) == "named place"
+    assert type_mismatch("xa chon truong thcs nao lam diem", ev + " Chọn Trường THCS Nghĩa Đàn.") is None
+    assert type_mismatch("bo da chon nhung truong dai hoc nao", "Đã chọn Đại học Quốc gia Hà Nội.") is None
