@@ -422,8 +422,8 @@ def answerable_units(q, units: list, doc_years: dict[str, str] | None = None) ->
     if q.intents == ["when"]:
         keep = [u for u in keep if _has_time(u, q.folded)]
     if q.intents == ["who_partner"]:            # "phối hợp với ai" needs partners, not only a lead
-        keep = [u for u in keep if u.kind != "task" or u.record.get("partners")
-                or re.search(r"\bphoi hop\b", vt.fold(" ".join(str(v) for v in u.record.values())).lower())]
+        keep = [u for u in keep if u.record.get("partners") or re.search(
+            r"\bphoi hop\b", vt.fold(stated_text(u) if u.kind == "task" else f"{u.heading} {u.text}").lower())]
     keep = [u for u in keep if not _contradicts_quantity(u, q.folded) and not _other_level(u, q.folded)]
     if re.search(r"\b(tai sao|vi sao|ly do)\b", q.folded):     # a table row says who/when/what, never why
         keep = [u for u in keep if u.kind not in ("task", "indicator")]

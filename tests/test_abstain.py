@@ -177,6 +177,10 @@ def test_a_partner_question_needs_partners():
         "content": "Thành lập Ban Chỉ đạo", "lead": "Văn phòng Sở", "partners": "Các phòng", "span": [20, 30]})
     said = _sentence("Văn phòng Sở phối hợp với Phòng Tổ chức thành lập Ban Chỉ đạo.")
     assert answerable_units(q, [alone, said, shared]) == [said, shared]
+    # prose that names no cooperation (nor its heading) does not say who cooperates either
+    intro = _sentence("Triển khai Nghị quyết số 71/NQ-CP của Chính phủ về thành lập Ban Chỉ đạo.")
+    assert answerable_units(q, [intro]) == []
+    assert answerable_units(q, [_sentence("Các phòng cùng tham gia.", heading="2. Phối hợp thực hiện")])
 
 
 def test_a_count_the_evidence_contradicts_cannot_answer():
