@@ -11,10 +11,12 @@
    contains or is numbered with; a question about what a document the plans only cite
    says; an appendix a plan only refers to.
 3. **Answer type.** A question asking for money needs evidence with an amount of money;
-   one asking for a person's name needs a personal name, for a company a company;
-   "bao nhiêu <thing>" needs evidence that mentions that thing; "tỷ lệ <X>" evidence
-   about X; a deadline question evidence with a time; a figure for a given year evidence
-   for that year; an address, website, phone or e-mail one written out.
+   one asking for a person's name needs a personal name, for a company a company, for
+   "trường / bệnh viện / xóm nào" a named one; "bao nhiêu <thing>" needs evidence that
+   mentions that thing; "tỷ lệ <X>" evidence about X; a deadline question evidence with a
+   time ("quý / tháng mấy" one within the year); a figure for a given year evidence for
+   that year (an indicator: one of its year columns); an address, website, phone or
+   e-mail one written out. These read what a unit states (``stated_text``).
 4. **The question's own details.** Evidence about another horizon year, administrative
    level, count, unit acting or appendix than the question's cannot answer it; a claim to
    confirm ("có phải … không") must be stated.
