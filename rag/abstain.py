@@ -309,6 +309,7 @@ def foreign_documents(folded_question: str, documents: dict[str, dict]) -> list[
 
 _DOC_KINDS = ("quyet dinh", "cong van", "thong bao", "chi thi", "nghi dinh", "thong tu", "to trinh", "de an",
               "quy che", "bao cao", "nghi quyet", "ke hoach", "chuong trinh", "ket luan")
+_KINDS = "|".join(_DOC_KINDS)         # the kinds as a regex alternation
 
 
 def foreign_subject(folded_question: str, snap: IndexSnapshot) -> str:
@@ -316,14 +317,13 @@ def foreign_subject(folded_question: str, snap: IndexSnapshot) -> str:
     document is it or contains it (no line of theirs heads its text, as "| Số: 20-NQ/TW |"
     does in a compilation): what that document says is not in the plans, which only cite it.
     "" when the question opens otherwise, or asks which document it implements."""
-    kinds = "|".join(_DOC_KINDS)
-    m = re.match(rf"\s*(?:{kinds}|kh|nq|qd)\s+(?:so\s+)?(\d{{1,5}})\s*[/-]\s*[a-z]", folded_question)
+    m = re.match(rf"\s*(?:{_KINDS}|kh|nq|qd)\s+(?:so\s+)?(\d{{1,5}})\s*[/-]\s*[a-z]", folded_question)
     if not m or cited_kind(folded_question):
         return ""
     n = m.group(1)
     if n in _loaded_numbers(snap.documents):
         return ""
-    heading = re.compile(rf"^\W{{0,6}}(?:(?:{kinds})\s+)?(?:so:?\s*)?{n}\s*\\?[/-]", re.M)
+    heading = re.compile(rf"^\W{{0,6}}(?:(?:{_KINDS})\s+)?(?:so:?\s*)?{n}\s*\\?[/-]", re.M)
     for d in snap.primary_documents():
         if heading.search(_doc_folded(snap, d)):
             return ""
@@ -397,8 +397,7 @@ def foreign_kind(folded_question: str, metas: list[dict]) -> str:
 def cited_kind(folded_question: str) -> str:
     """The kind of document a meta question asks the plan to name ("căn cứ nghị định nào",
     "thực hiện kế hoạch số mấy"): a document the plan cites, not the plan itself ("" if none)."""
-    kinds = "|".join(_DOC_KINDS)
-    m = re.search(rf"\b(?:thuc hien|trien khai|can cu|cu the hoa|theo|dua tren)\s+(?:cac |nhung )?({kinds})"
+    m = re.search(rf"\b(?:thuc hien|trien khai|can cu|cu the hoa|theo|dua tren)\s+(?:cac |nhung )?({_KINDS})"
                   rf"\s+(?:so\s+)?(?:nao|may|gi|bao nhieu)\b", folded_question)
     return m.group(1) if m else ""
 

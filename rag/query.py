@@ -16,6 +16,8 @@ from index import text as vt
 # "gửi đến những cơ quan nào / (b/c) / nơi nhận": who the plan is sent to (its "Nơi nhận" block)
 RECIPIENTS_Q = (r"\bnoi nhan\b|\(b/c\)|\b(ke hoach|van ban)\b[^?]{0,60}\b(duoc )?gui (bao cao |b/c )?"
                 r"(den|toi|cho|len)\b")
+# "<unit> nào" asks who: "phòng nào", "bộ nào", "tổ đảng nào"
+_WHO_NOUNS = "don vi|co quan|phong|bo phan|so|ban|noi|ben|bo|to|to dang|uy ban|hoi dong|cuc|doan"
 INTENT_PATTERNS: dict[str, str] = {
     "meta": r"\bso hieu\b|\bso ky hieu\b|ky hieu|\bngay ban hanh\b|\bban hanh (vao )?(ngay|thang|nam|khi) ?nao\b"
             r"|\b(ke hoach|phu luc|van ban)\b[^?]{0,60}\bban hanh (vao )?(ngay|thang|nam) (may|bao nhieu)\b"
@@ -24,10 +26,10 @@ INTENT_PATTERNS: dict[str, str] = {
             r"|\bke hoach (nay )?(co )?so (bao nhieu|may|gi)\b|\bso cua ke hoach\b|\bky boi\b|\bnoi ban hanh\b"
             rf"|{RECIPIENTS_Q}",
     "who_partner": r"\bphoi hop\b",
-    "who": r"\bai\b|\bdon vi nao\b|\bco quan nao\b|\bphong nao\b|\bbo phan nao\b|\bso nao\b|\bban nao\b"
+    "who": rf"\bai\b|\b({_WHO_NOUNS}) nao\b"
            r"|\bchu tri\b|\bphu trach\b|\bdau moi\b|\bgiao cho\b|\btrach nhiem\b|\bthuc hien chinh\b"
-           r"|\btham muu\b|\bdon vi\b.*\bthuc hien\b|\bai (se )?(lam|thuc hien)\b|\bnoi nao\b|\bcon? quan nao\b"
-           r"|\bben nao\b|\bai lo\b|\bdam nhan\b|\bdam nhiem\b|\b(bo|to|to dang|uy ban|hoi dong|cuc|doan) nao\b",
+           r"|\btham muu\b|\bdon vi\b.*\bthuc hien\b|\bai (se )?(lam|thuc hien)\b|\bcon? quan nao\b"
+           r"|\bai lo\b|\bdam nhan\b|\bdam nhiem\b",
     "when": r"\bkhi nao\b|\bbao gio\b|\bthoi han\b|\bhan chot\b|\bhan\b|\bthoi gian\b|\bluc nao\b"
             r"|\b(nam|thang|quy) nao\b|\btien do\b|\bhoan thanh (vao|truoc|trong)\b|\bdeadline\b|\bmay gio\b"
             r"|\btruoc ngay\b|\bngay nao\b|\bdinh ky\b|\bthoi diem nao\b|\bden bao gio\b",
@@ -39,7 +41,7 @@ INTENT_PATTERNS: dict[str, str] = {
 }
 _COMPILED = {k: re.compile(v) for k, v in INTENT_PATTERNS.items()}
 _REPORTED = r"\b(bao cao (so ket |tong ket )?)?ket qua (thuc hien|trien khai)\b"
-_ASKS_WHO = r"\bai\b|\b(don vi|co quan|phong|bo phan|so|ban|noi|ben|cap|to chuc|luc luong|bo|to|to dang|uy ban|hoi dong|cuc|doan) nao\b|\bai lo\b"
+_ASKS_WHO = rf"\bai\b|\b({_WHO_NOUNS}|cap|to chuc|luc luong) nao\b|\bai lo\b"
 _GIVEN_FIGURE = r"\b(?:it nhat|toi thieu)\s+\d[\d.,]*"    # "ít nhất 01 cán bộ": a figure stated in the question
 _ASKS_NUMBER = re.sub(r"\|%\|", "|", INTENT_PATTERNS["number"])       # every number cue but a literal "%"
 
