@@ -259,6 +259,42 @@ def acting_units(question: str, units: list, documents: dict[str, dict]) -> list
     return keep
 
 
+_PLACE_TITLE = re.compile(r"\b(?:tinh|thanh pho|tp) ([a-z]+(?: [a-z]+){0,2})\b")
+
+
+def asked_provinces(question: str) -> list[str]:
+    """Provinces the question is about: named after "tỉnh / thành phố" or capitalised
+    ("tỉnh Sơn La", "ở Đà Nẵng"), not a common word that folds alike ("hòa bình")."""
+    folded = " ".join(vt.syllables(vt.fold(question).lower()))
+    capitalised = " ".join(vt.syllables(vt.fold(" ".join(
+        w for w in re.findall(r"[^\W\d_]+", question) if w[0].isupper())).lower()))
+    out = []
+    for p in PROVINCES:
+        if not re.search(rf"\b{p}\b", folded):
+            continue
+        if any(m.group(1).startswith(p) for m in _PLACE_TITLE.finditer(folded)) \
+                or (vt.has_diacritics(question) and re.search(rf"\b{p}\b", capitalised)):
+            out.append(p)
+    return out
+
+
+def placed_units(question: str, units: list, documents: dict[str, dict]) -> list:
+    """A question about a province ("tỉnh Sơn La đã hoàn thành … bao nhiêu") is answered only
+    by evidence that names it, or from a plan of that province: a national figure or another
+    province's row does not answer for it."""
+    places = asked_provinces(question)
+    if not places:
+        return units
+    keep = []
+    for u in units:
+        meta = documents.get(u.doc_id, {})
+        where = " ".join(_phrase(str(meta.get(k) or "")) for k in ("issuer", "parent_issuer", "title"))
+        text = _phrase(f"{u.heading} {stated_text(u)}")
+        if all(re.search(rf"\b{p}\b", f"{where} {text}") for p in places):
+            keep.append(u)
+    return keep
+
+
 def _phrase(text: str) -> str:
     out = []
     for w in vt.syllables(vt.fold(text)):

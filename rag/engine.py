@@ -18,8 +18,8 @@ from index.reader import IndexSnapshot, open_index
 from index.store import current_token
 from rag.answer import ABSTAIN_MESSAGE, Composer, Thresholds, enumerates, plan_label
 from rag.abstain import (acting_units, answerable_units, appendix_units, cited_kind, foreign_documents, foreign_kind,
-                         foreign_subject, gives_asked_detail, missing_appendix, naming_units, stated_text,
-                         type_mismatch, unknown_names, unknown_units, unknown_years)
+                         foreign_subject, gives_asked_detail, missing_appendix, naming_units, placed_units,
+                         stated_text, type_mismatch, unknown_names, unknown_units, unknown_years)
 from rag.llm import chat_model_from_settings, rephrase
 from rag.evidence import Matcher, Unit, candidate_docs, score_units, table_units, units_from_hits
 from rag.query import Query, analyse, asks_confirmation, doc_year, document_names
@@ -176,6 +176,7 @@ class Engine:
         best = max((u.match for u in units), default=0.0)
         units = answerable_units(q, units, {d: doc_year(snap.documents[d]) for d in {u.doc_id for u in units}})
         units = acting_units(q.text, units, snap.documents)
+        units = placed_units(q.text, units, snap.documents)
         units = appendix_units(q.folded, units, snap, q.scope)
         if max((u.match for u in units), default=0.0) < self.thresholds.filtered * best:
             units = []          # what the question is about cannot answer it; a weaker match is about something else

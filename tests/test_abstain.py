@@ -222,6 +222,23 @@ def test_a_unit_acting_in_the_question_must_be_the_one_in_the_evidence():
     assert acting_units("Sở Khoa học và Công nghệ giao phòng nào kết nối CSDL?", [row], docs) == []
 
 
+def test_a_province_asked_about_must_be_named_by_the_evidence_or_its_plan():
+    from rag.abstain import asked_provinces, placed_units
+
+    docs = {"national": {"issuer": "Đảng ủy Chính phủ"}, "own": {"issuer": "Sở Nội vụ", "parent_issuer": "UBND tỉnh Nghệ An"}}
+    national = _sentence("498/696 đơn vị cấp huyện hoàn thành CSDL địa chính.", doc="national")
+    named = _sentence("Sơn La đang hoàn tất số hóa dữ liệu hộ tịch, đạt 85%.", doc="national")
+    own = _sentence("Hoàn thành CSDL cán bộ trong năm 2026.", doc="own")
+    q = "Tỉnh Sơn La đã hoàn thành CSDL cho bao nhiêu đơn vị cấp huyện?"
+    assert placed_units(q, [national, named], docs) == [named]
+    assert placed_units("tinh son la da hoan thanh csdl cho bao nhieu don vi", [national], docs) == []
+    assert placed_units("Tỉnh Nghệ An hoàn thành CSDL cán bộ khi nào?", [own, national], docs) == [own]   # its plan
+    assert placed_units("Bao nhiêu đơn vị cấp huyện hoàn thành CSDL?", [national], docs) == [national]
+    # a common word that folds like a province is not one: "hòa bình" (peace) is no Hòa Bình
+    assert asked_provinces("Giữ vững môi trường hòa bình để phát triển?") == []
+    assert asked_provinces("Kế hoạch của tỉnh Hòa Bình?") == ["hoa binh"]
+
+
 def test_a_progress_question_is_answered_by_the_progress_report_row():
     q = analyse("Nhiệm vụ thành lập Ủy ban dữ liệu quốc gia do ai thực hiện và tiến độ ra sao?")
     plan_row = Unit("task", "plan", 0, 10, "Thành lập Ủy ban dữ liệu quốc gia", [], record={
