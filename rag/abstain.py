@@ -75,6 +75,7 @@ _ORG_NAME = re.compile(rf"(?<!\w){_ORG}\s+([A-ZĐÀ-Ỹ][^\W\d_]*(?:\s+[^\W\d_]+
 _ORG_START = re.compile(rf"{_ORG}\b")
 _DOC_NUMBER = re.compile(r"\b(\d{1,5})\s*[/-]\s*(?:kh|qd|nq|ct|tb|bc|cv|nd|tt|hd)\b")
 _NOT_NOUNS = set("phan tram tien la so nao gi dat duoc phai the nguoi".split())   # "bao nhiêu người": any people
+_CO_NOUNS = {"co so", "co quan", "co che"}     # "cơ sở", folded like "có sở": a noun, not a function word
 _DURATIONS = set("nam thang ngay tuan gio lan".split())      # "bao nhiêu tháng" needs "<n> tháng"
 _COUNT_Q = re.compile(r"\bbao nhieu ([a-z]+(?: [a-z]+)?)")  # "bao nhiêu tài khoản", not "bao nhiêu %"
 
@@ -618,7 +619,9 @@ def type_mismatch(folded_question: str, evidence_text: str) -> str | None:
                 return "count"
             return None
         noun = []
-        for w in m.group(1).split():          # the counted noun: words up to the first function word
+        if m.group(1) in _CO_NOUNS:
+            noun = [m.group(1)]
+        for w in [] if noun else m.group(1).split():    # the counted noun: words up to the first function word
             if w in _NOT_NOUNS or (w in STOPWORDS and w != "can") or w in ("va", "hoac"):
                 break
             noun.append(w)

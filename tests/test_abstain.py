@@ -89,6 +89,12 @@ def test_counts_and_durations_need_a_figure_for_what_is_counted():
     q = "hop dong thue dich vu keo dai bao nhieu thang"
     assert type_mismatch(q, "Hệ thống hoạt động liên tục 24/7 trong thời gian thuê dịch vụ.") == "count"
     assert type_mismatch(q, "Thời gian thuê dịch vụ là 36 tháng.") is None
+    # "cơ sở" folds like "có sở": still the counted noun, not a function word
+    q = "phai so hoa bao nhieu co so du lieu chuyen nganh"
+    assert type_mismatch(q, "100% các phòng chuyên môn, các đơn vị liên quan hoàn thành xây dựng, số hóa "
+                            "cơ sở dữ liệu chuyên ngành.") == "count"
+    assert type_mismatch(q, "Số hóa 12 cơ sở dữ liệu chuyên ngành.") is None
+    assert type_mismatch("ty le la bao nhieu theo ke hoach", "Tỷ lệ đạt 100%.") is None     # "theo" counts nothing
 
 
 def test_documents_named_by_a_number_that_is_not_loaded():
