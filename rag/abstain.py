@@ -61,6 +61,8 @@ _CONTACT = {
     "email": (r"\bemail\b|\bthu dien tu\b", r"@"),
     # "quý mấy / tháng nào": a time within the year, which a bare year or "thường xuyên" is not
     "period": (r"\b(quy|thang) (may|nao)\b", r"\b(quy|thang)\s*[ivx\d]|\b\d{1,2}/\d{1,2}\b|\bq[1-4]\b"),
+    # "trước ngày mấy / ngày nào": a day, which a month or a quarter is not
+    "day": (r"\bngay (may|nao)\b", r"\b\d{1,2}[/.-]\d{1,2}\b|\bngay\s*\d{1,2}\b"),
     "discipline": (r"\bky luat\b.*\bhinh thuc (nao|gi)\b|\bhinh thuc ky luat\b|\bbi xu ly (the nao|ra sao)\b",
                    r"\b(khien trach|canh cao|ha bac luong|giang chuc|cach chuc|buoc thoi viec|phat tien)\b"),
 }
