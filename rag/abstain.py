@@ -362,7 +362,9 @@ def foreign_subject(folded_question: str, snap: IndexSnapshot) -> str:
     n = m.group(1)
     if n in _loaded_numbers(snap.documents):
         return ""
-    heading = re.compile(rf"^\W{{0,6}}(?:(?:{_KINDS})\s+)?(?:so:?\s*)?{n}\s*\\?[/-]", re.M)
+    # a heading names the document by kind or "Số:"; a bare "03/NQ-CP." opening a line is a
+    # sentence wrapped after "Nghị quyết số"
+    heading = re.compile(rf"^\W{{0,6}}(?:(?:{_KINDS})\s+(?:so:?\s*)?|so:?\s*){n}\s*\\?[/-]", re.M)
     for d in snap.primary_documents():
         if heading.search(_doc_folded(snap, d)):
             return ""

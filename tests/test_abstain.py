@@ -420,6 +420,10 @@ def test_what_a_document_the_plans_only_cite_says_is_not_found(engine):
     assert foreign_subject(vt.fold(relation).lower(), snap) == ""           # a loaded plan's number
     implements = "Kế hoạch 348/KH-UBND được ban hành để thực hiện nghị quyết nào của Chính phủ?"
     assert foreign_subject(vt.fold(implements).lower(), snap) == ""         # asks which document it implements
+    # the xã plan wraps "… Nghị quyết số / 03/NQ-CP." across lines: a line opening with the
+    # number is no heading of that document
+    wrapped = "nghi quyet 03/NQ-CP ma xa nhac toi la nghi quyet ve van de gi"
+    assert foreign_subject(vt.fold(wrapped).lower(), snap)
 
 
 def test_prose_from_another_plan_must_give_the_detail_asked():
