@@ -63,6 +63,13 @@ _CONTACT = {
     "period": (r"\b(quy|thang) (may|nao)\b", r"\b(quy|thang)\s*[ivx\d]|\b\d{1,2}/\d{1,2}\b|\bq[1-4]\b"),
     # "trước ngày mấy / ngày nào": a day, which a month or a quarter is not
     "day": (r"\bngay (may|nao)\b", r"\b\d{1,2}[/.-]\d{1,2}\b|\bngay\s*\d{1,2}\b"),
+    # "được cập nhật bổ sung từ văn bản nào": a document named by number, which a row whose
+    # Ghi chú cell is blank does not give
+    "source": (r"\b(cap nhat bo sung|lay|bo sung|dua|can cu|xuat phat) (tu|theo|vao)\b[^?]{0,40}"
+               r"\b(van ban|ke hoach|nghi quyet|quyet dinh|chuong trinh|danh muc|cong van|tai lieu) (nao|gi)\b",
+               r"\d+\s*[/-]\s*[a-z]{2,}|\b(ctct|ctr|kh|nq|qd|ct|kl) \d+|\b(" + "|".join(
+                   ("ke hoach", "nghi quyet", "quyet dinh", "chuong trinh", "cong van", "ket luan", "chi thi"))
+               + r") (so )?\d+"),
     "discipline": (r"\bky luat\b.*\bhinh thuc (nao|gi)\b|\bhinh thuc ky luat\b|\bbi xu ly (the nao|ra sao)\b",
                    r"\b(khien trach|canh cao|ha bac luong|giang chuc|cach chuc|buoc thoi viec|phat tien)\b"),
 }

@@ -454,6 +454,14 @@ def test_a_list_of_sentences_keeps_only_items_about_the_question():
     assert _list_units([best, near, off], 0.0) == [best, near, off]
 
 
+def test_a_source_document_asked_needs_one_named_by_number():
+    """"Được cập nhật bổ sung từ văn bản nào?": a row whose Ghi chú cell is blank names none."""
+    q = "nhiem vu trien khai ke hoach ung pho su co duoc cap nhat bo sung tu van ban nao"
+    assert type_mismatch(q, "Triển khai Kế hoạch ứng phó sự cố an toàn thông tin mạng Văn phòng Sở 2026") == "source"
+    assert type_mismatch(q, "Triển khai Kế hoạch ứng phó sự cố Cập nhật bổ sung từ KH 04-KH/BCĐTW") is None
+    assert type_mismatch(q, "Triển khai Kế hoạch ứng phó sự cố Bổ sung theo CTCT 02") is None
+
+
 def test_a_quarter_or_month_asked_needs_one():
     """"Hoàn thành trong quý mấy?": a bare year or "thường xuyên" does not say which quarter."""
     assert type_mismatch("nen tang phai hoan thanh trong quy may nam 2026", "Thời hạn: Năm 2026 và giai đoạn tiếp theo") == "period"
