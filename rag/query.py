@@ -96,8 +96,10 @@ def asks_source(folded: str) -> bool:
 
 
 def asks_confirmation(folded: str) -> bool:
-    """"Có phải … không / … đúng không / … hay không": a claim the user wants confirmed."""
+    """"Có phải … không / … có X không / … đúng không / … hay không": a claim the user wants
+    confirmed."""
     return bool(re.search(r"\bco phai\b.*\bkhong\b|\b(dung|phai) (khong|chua)\s*\??\s*$|\bhay khong\b"
+                          r"|\bco\b.*\bkhong\s*\??\s*$"
                           r"|\bco dung (la|khong)\b", folded))
 
 

@@ -351,6 +351,11 @@ def test_a_claim_to_confirm_must_be_stated(engine):
     stated = engine.ask(f"Có phải {task} không?")
     assert not stated.abstained and "Văn phòng" in stated.answer
     assert engine.ask(f"Có phải {task} miễn phí cho người dân không?").abstained   # "miễn phí": never said
+    # "… có X không?" is the same yes/no question
+    stated = engine.ask("Sở Nội vụ có nâng cấp Hệ thống hội nghị truyền hình trực tuyến không?")
+    assert not stated.abstained and "hội nghị truyền hình" in stated.answer
+    assert engine.ask("Văn phòng UBND tỉnh có thuê doanh nghiệp bên ngoài làm chức năng AI dịch tự động "
+                      "cho Cổng Thông tin điện tử tỉnh không?").abstained      # "thuê doanh nghiệp": never said
 
 
 def test_capitalised_words_separated_by_commas_are_not_one_name(engine):
