@@ -123,7 +123,9 @@ ha noi|ho chi minh|hai phong|da nang|can tho|hue|an giang|ba ria vung tau|bac gi
 |lai chau|lam dong|lang son|lao cai|long an|nam dinh|nghe an|ninh binh|ninh thuan|phu tho|phu yen|quang binh
 |quang nam|quang ngai|quang ninh|quang tri|soc trang|son la|tay ninh|thai binh|thai nguyen|thanh hoa
 |thua thien hue|tien giang|tra vinh|tuyen quang|vinh long|vinh phuc|yen bai""".replace("\n", "").split("|"))
-_PLACE_WORD = re.compile(r"\b(huyen|thi xa|thi tran|thanh pho) ([a-z]+) ([a-z]+)\b")   # "tinh, xa, quan, phuong" also fold from other words
+# "phường, xã" fold like other words ("phương", "xa"): a place only after "của / tại / ở"
+_PLACE_WORD = re.compile(r"\b(huyen|thi xa|thi tran|thanh pho|(?:(?<=cua )|(?<=tai )|(?<=\bo ))(?:phuong|xa))"
+                         r" ([a-z]+) ([a-z]+)\b")   # "tinh, xa, quan, phuong" also fold from other words
 
 
 def unknown_places(question: str, snap: IndexSnapshot) -> list[str]:

@@ -280,6 +280,9 @@ def test_places_typed_in_lower_case_and_provinces_the_plans_never_mention(engine
     assert unknown_places("so noi vu ha noi giao phong nao trien khai ke hoach ung pho su co", snap) == ["ha noi"]
     assert unknown_places("ty le giao dich phi tiep xuc cua tinh quang ngai dat bao nhieu", snap) == ["quang ngai"]
     assert unknown_places("ke hoach cua thi xa hoang mai giao ai so hoa ho tich", snap) == ["thi xa hoang mai"]
+    assert unknown_places("ke hoach cua phuong thai hoa giao phong nao lam giao duc stem", snap) == ["phuong thai hoa"]
+    # "phương / xa" are other words too: a place only after "của / tại / ở"
+    assert unknown_places("phuong thuc giao duc stem do ai lam", snap) == []
     for known in ("so noi vu nghe an giao phong nao", "ke hoach cua xa nghia dan giao ai",
                   "muc dich dung AI dich cong thong tin dien tu tinh sang tieng nuoc ngoai la gi"):
         assert unknown_places(known, snap) == [], known
