@@ -545,6 +545,8 @@ def _has_time(u, folded_question: str) -> bool:
     """A deadline, or a time expression the question does not already contain."""
     if u.kind == "task":
         return bool(u.record.get("deadline_text"))
+    if u.kind == "indicator":       # "đạt 100% từ mốc năm nào": its year columns are the times
+        return any(str(y).isdigit() for y in (u.record.get("targets") or {}))
     q = re.sub(r"\s+", " ", folded_question)
     deadline = bool(_DEADLINE_Q.search(q))       # "xong trước thời hạn nào": a how-often word is no deadline
     return any(re.sub(r"\s+", " ", m.group(0)) not in q and not (deadline and _FREQUENCY.fullmatch(m.group(0)))

@@ -28,6 +28,10 @@ def test_a_deadline_question_needs_a_deadline_or_a_time():
     assert answerable_units(q, [without, with_deadline]) == [with_deadline]
     assert answerable_units(q, [without]) == []
     assert answerable_units(q, [_sentence("Hoàn thành cơ sở dữ liệu trước ngày 30/6/2026.")])
+    # an indicator's year columns are times: "đạt 100% từ mốc năm nào"
+    qi = analyse("Kể từ mốc năm nào, giao dịch phi tiếp xúc phải đạt 100%?")
+    assert answerable_units(qi, [_indicator("Tỷ lệ giao dịch phi tiếp xúc", {"2025": "70%", "2030": "100%"})])
+    assert answerable_units(qi, [_indicator("Tỷ lệ giao dịch phi tiếp xúc", {"Ghi chú": "x"})]) == []
     # a time given by an event ("đến thời điểm …, đến khi …") answers too
     q4 = analyse("Hệ thống thông tin giải quyết thủ tục hành chính được duy trì đến khi nào?")
     assert answerable_units(q4, [_sentence("Duy trì Hệ thống đến thời điểm các bộ hoàn thành hệ thống tập trung.")])
