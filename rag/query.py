@@ -30,7 +30,9 @@ INTENT_PATTERNS: dict[str, str] = {
            r"|\bchu tri\b|\bphu trach\b|\bdau moi\b|\bgiao cho\b|\btrach nhiem\b|\bthuc hien chinh\b"
            r"|\btham muu\b|\bdon vi\b.*\bthuc hien\b|\bai (se )?(lam|thuc hien)\b|\bcon? quan nao\b"
            r"|\bai lo\b|\bdam nhan\b|\bdam nhiem\b",
-    "when": r"\bkhi nao\b|\bbao gio\b|\bthoi han\b|\bhan chot\b|\bhan\b|\bthoi gian\b|\bluc nao\b"
+    # "lúc nào", not "nhân / năng / động / hiệu / áp / nỗ lực nào", which fold alike
+    "when": r"\bkhi nao\b|\bbao gio\b|\bthoi han\b|\bhan chot\b|\bhan\b|\bthoi gian\b"
+            r"|(?<!nhan )(?<!nang )(?<!dong )(?<!hieu )(?<!ap )(?<!no )\bluc nao\b"
             r"|\b(nam|thang|quy) nao\b|\btien do\b|\bhoan thanh (vao|truoc|trong)\b|\bdeadline\b|\bmay gio\b"
             r"|\btruoc ngay\b|\bngay nao\b|\bdinh ky\b|\bthoi diem nao\b|\bden bao gio\b",
     "result": r"\bket qua\b|\bsan pham\b|\bdau ra\b|\bdu kien dat\b",

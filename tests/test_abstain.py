@@ -213,6 +213,13 @@ def test_a_report_of_results_is_a_topic_not_a_result_asked_for():
     assert analyse("Kết quả dự kiến của nhiệm vụ số hóa là gì?").intents == ["result"]
 
 
+def test_a_kind_of_force_is_not_a_time():
+    """"nhân lực nào" folds like "nhân lúc nào": it asks which workforce, not when."""
+    assert "when" not in analyse("Kế hoạch đào tạo phải chú ý đến loại nhân lực nào?").intents
+    assert "when" not in analyse("ke hoach dao tao can nang luc nao").intents
+    assert analyse("Lúc nào phải hoàn thành đề án?").intents == ["when"]
+
+
 def test_a_unit_named_in_a_when_question_is_not_asked_for():
     """"Văn phòng Sở phải tham mưu … trước ngày nào" names who acts: only the time is asked,
     so an answer without one is no answer."""
