@@ -475,7 +475,8 @@ def answerable_units(q, units: list, doc_years: dict[str, str] | None = None) ->
     if q.intents == ["who_partner"]:            # "phối hợp với ai" needs partners, not only a lead
         keep = [u for u in keep if u.record.get("partners") or re.search(
             r"\bphoi hop\b", vt.fold(stated_text(u) if u.kind == "task" else f"{u.heading} {u.text}").lower())]
-    keep = [u for u in keep if not _contradicts_quantity(u, q.folded) and not _other_level(u, q.folded)]
+    keep = [u for u in keep if not _contradicts_quantity(u, q.folded) and not _other_level(u, q.folded)
+            and not _other_field(u, q.folded)]
     if re.search(r"\b(tai sao|vi sao|ly do)\b", q.folded):     # a table row says who/when/what, never why
         keep = [u for u in keep if u.kind not in ("task", "indicator")]
     if asks_progress(q.folded) and any(_reports_progress(u) for u in keep):
@@ -509,6 +510,24 @@ def _other_level(u, folded_question: str) -> bool:
         return False
     own = set(_LEVEL.findall(vt.fold(f"{u.heading} {u.text}").lower()))
     return bool(own) and not own & asked
+
+
+_FIELD = re.compile(r"\blinh vuc ([a-z]+) ([a-z]+)")
+# "lĩnh vực trọng điểm / phụ trách / của mình / nào": no field named
+_NOT_FIELDS = set("nao trong phu minh nganh bao cua duoc khac lien co da va".split())
+
+
+def _other_field(u, folded_question: str) -> bool:
+    """The question is about one field ("Đề án chuyển đổi số trong lĩnh vực tư pháp") and the
+    unit's own words are about fields ("… trong lĩnh vực Văn hóa", "các lĩnh vực trọng điểm
+    như nông nghiệp") without the question's. A row's lead ("Bộ Văn hóa, Thể thao và Du
+    lịch") is not what the row is about."""
+    m = _FIELD.search(" ".join(vt.syllables(folded_question)))
+    if not m or m.group(1) in _NOT_FIELDS or m.group(2) == "nao":
+        return False
+    own_words = u.record.get("content") or u.text if u.kind == "task" else f"{u.heading} {u.text}"
+    text = " ".join(vt.syllables(vt.fold(own_words).lower()))
+    return bool(_FIELD.search(text)) and f"{m.group(1)} {m.group(2)}" not in text
 
 
 def _contradicts_quantity(u, folded_question: str) -> bool:

@@ -227,6 +227,20 @@ def test_a_unit_named_in_a_when_question_is_not_asked_for():
     assert set(analyse("Phòng nào chủ trì và khi nào hoàn thành đề án?").intents) == {"who", "when"}
 
 
+def test_a_field_asked_about_must_be_the_rows_field():
+    """"Đề án chuyển đổi số trong lĩnh vực thể thao": the row on "lĩnh vực Văn hóa" is about
+    another field, even when its lead is "Bộ Văn hóa, Thể thao và Du lịch"."""
+    culture = Unit("task", "d", 0, 10, "Xây dựng Đề án chuyển đổi số trong lĩnh vực Văn hóa", [], record={
+        "content": "Xây dựng Đề án chuyển đổi số trong lĩnh vực Văn hóa",
+        "lead": "Bộ Văn hóa, Thể thao và Du lịch", "span": [0, 10]})
+    q = analyse("Bộ nào chủ trì xây dựng Đề án chuyển đổi số trong lĩnh vực thể thao?")
+    assert answerable_units(q, [culture]) == []
+    assert answerable_units(analyse("Bộ nào chủ trì Đề án chuyển đổi số trong lĩnh vực văn hóa?"), [culture]) == [culture]
+    assert answerable_units(analyse("Bộ nào chủ trì Đề án chuyển đổi số?"), [culture]) == [culture]
+    # "lĩnh vực trọng điểm / nào" names no field
+    assert answerable_units(analyse("Chuyển đổi số trong những lĩnh vực trọng điểm nào?"), [culture]) == [culture]
+
+
 def test_a_unit_acting_in_the_question_must_be_the_one_in_the_evidence():
     from rag.abstain import acting_units
 
