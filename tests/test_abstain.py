@@ -457,6 +457,8 @@ def test_what_a_document_the_plans_only_cite_says_is_not_found(engine):
     # number is no heading of that document
     wrapped = "nghi quyet 03/NQ-CP ma xa nhac toi la nghi quyet ve van de gi"
     assert foreign_subject(vt.fold(wrapped).lower(), snap)
+    letter = "Văn bản số 562/BKHCN-VCL định nghĩa khái niệm năng lực cạnh tranh số như thế nào?"
+    assert foreign_subject(vt.fold(letter).lower(), snap)                  # "văn bản số …" is a document too
 
 
 def test_prose_from_another_plan_must_give_the_detail_asked():
