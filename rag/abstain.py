@@ -533,13 +533,19 @@ def _other_field(u, folded_question: str) -> bool:
 def _contradicts_quantity(u, folded_question: str) -> bool:
     """The question counts something ("trong 5 năm gần đây") that the unit counts with
     another number ("trong 3 năm gần đây") and never with the question's."""
+    return contradicts_quantity(lambda: f"{u.text} {u.record.get('deadline_text', '')}", folded_question)
+
+
+def contradicts_quantity(evidence, folded_question: str) -> bool:
+    """The question counts something the evidence (a text, or a function giving it) counts
+    with other numbers only: "05 nhiệm vụ quá hạn" against "02 nhiệm vụ đang thực hiện quá hạn"."""
     text = None
     for m in _QUANTITY.finditer(folded_question):
         num, what = m.group(1), m.group(2)
         if re.fullmatch(r"20\d\d", num) or what == "%":
             continue
         if text is None:
-            text = vt.fold(f"{u.text} {u.record.get('deadline_text', '')}").lower()
+            text = vt.fold(evidence() if callable(evidence) else evidence).lower()
         found = [n for n in re.findall(rf"\b(\d+(?:[.,]\d+)?)\s*{re.escape(what)}\b", text)]
         if found and num not in found and num.lstrip("0") not in {f.lstrip("0") for f in found}:
             return True

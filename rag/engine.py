@@ -17,7 +17,8 @@ from index.errors import BadQuestion
 from index.reader import IndexSnapshot, open_index
 from index.store import current_token
 from rag.answer import ABSTAIN_MESSAGE, Composer, Thresholds, enumerates, plan_label
-from rag.abstain import (acting_units, answerable_units, appendix_units, cited_kind, foreign_documents, foreign_kind,
+from rag.abstain import (acting_units, answerable_units, appendix_units, cited_kind, contradicts_quantity,
+                         foreign_documents, foreign_kind,
                          foreign_subject, gives_asked_detail, missing_appendix, naming_units, placed_units,
                          stated_text, type_mismatch, unknown_names, unknown_units, unknown_years)
 from rag.llm import chat_model_from_settings, rephrase
@@ -211,7 +212,11 @@ class Engine:
             if pool[0].kind == "task" and enumerates(pool[0].record.get("content", "")):
                 named = _tasks_of_named_unit(q, units)
                 return named or [pool[0]]        # one row that lists the items itself answers alone
-            return _tasks_of_named_unit(q, units) or self._section_items(q, units) or _list_units(pool, th.list_item)
+            named = _tasks_of_named_unit(q, units)
+            if named:
+                return named
+            items = self._section_items(q, units)
+            return [] if items is None else items or _list_units(pool, th.list_item)
         best = pool[0]
         picks = [best]
         if not q.scope:
@@ -224,9 +229,10 @@ class Engine:
                     break
         return picks
 
-    def _section_items(self, q: Query, units: list[Unit]) -> list[Unit]:
+    def _section_items(self, q: Query, units: list[Unit]) -> list[Unit] | None:
         """For "which ones" questions: the items of the section whose heading (at any level)
-        matches the question best — its sentences and its sub-sections' sentences."""
+        matches the question best — its sentences and its sub-sections' sentences. None when
+        they count what the question counts with other numbers (its premise is false)."""
         snap = self.snapshot()
         m = Matcher(snap, q)
         best, best_match = None, 0.0
@@ -247,6 +253,8 @@ class Engine:
         hits = [Hit(i, c.ids[i], doc_id, "text", c.section_paths[i], c.headings[i], c.texts[i], c.starts[i],
                     c.ends[i], 0.0) for i in rows]
         items = [u for u in units_from_hits(snap, hits) if not _is_heading_only(u, title)]
+        if contradicts_quantity(" ".join(u.text for u in items), q.folded):
+            return None     # "05 nhiệm vụ quá hạn là những nhiệm vụ nào" of a section counting 02: a false premise
         for u in items:
             u.match = best_match
         return sorted(items, key=lambda u: u.start)[:8]

@@ -227,6 +227,17 @@ def test_a_unit_named_in_a_when_question_is_not_asked_for():
     assert set(analyse("Phòng nào chủ trì và khi nào hoàn thành đề án?").intents) == {"who", "when"}
 
 
+def test_a_count_in_the_question_contradicted_by_the_evidence():
+    """"05 nhiệm vụ quá hạn là những nhiệm vụ nào" of a section that counts 02: a false premise."""
+    from rag.abstain import contradicts_quantity
+
+    section = "Có 37 nhiệm vụ hạn thực hiện trong tháng 3 đến tháng 5. 02 nhiệm vụ đang thực hiện quá hạn."
+    assert contradicts_quantity(section, "05 nhiem vu dang thuc hien qua han la nhung nhiem vu nao")
+    assert not contradicts_quantity(section, "02 nhiem vu dang thuc hien qua han la nhung nhiem vu nao")
+    assert not contradicts_quantity(section, "trong 37 nhiem vu co han thang 3, nhung nhiem vu nao qua han")
+    assert not contradicts_quantity("Số hóa tài liệu lưu trữ.", "05 nhiem vu nao qua han")     # counts nothing
+
+
 def test_a_field_asked_about_must_be_the_rows_field():
     """"Đề án chuyển đổi số trong lĩnh vực thể thao": the row on "lĩnh vực Văn hóa" is about
     another field, even when its lead is "Bộ Văn hóa, Thể thao và Du lịch"."""
