@@ -241,7 +241,16 @@ def _unit_names(question: str) -> list[tuple[int, str]]:
         if _ORG_START.match(m.group(1)):           # "Văn phòng Sở …": the unit is "Văn phòng Sở"
             name = name[:1]
         out.append((m.start(), _phrase(" ".join(org + name))))
+    if vt.has_diacritics(question):     # "trung tâm đổi mới sáng tạo": a centre named in lower case
+        for m in _LOWER_ORG.finditer(question):
+            words = [vt.fold(w).lower() for w in m.group(2).split()]
+            acronym = re.search(r"\b[A-ZĐ]{2,}\b", " ".join(question[m.end():].split()[:4]))   # "… thông minh IOC"
+            if not any(w in STOPWORDS for w in words) and not acronym and m.start() not in {p for p, _ in out}:
+                out.append((m.start(), _phrase(f"{m.group(1)} {m.group(2)}")))
     return out
+
+
+_LOWER_ORG = re.compile(r"(?<!\w)(trung tâm|quỹ)\s+([^\W\d_]+\s+[^\W\d_]+)")
 
 
 _ACTOR_VERB = re.compile(r"\b(?:phai|duoc giao|co trach nhiem|chu tri|thuc hien|giao|se|can)\b")
