@@ -44,6 +44,8 @@ _MONEY_E = re.compile(r"\d[\d.,]*\s*(trieu|ty|nghin|dong|vnd)\b")
 _ROLE = r"(pho )?(giam doc|chu tich|truong phong|pho truong phong|chanh van phong|bi thu|truong ban)"
 _PERSON_Q = re.compile(r"\bho ten\b|\bho va ten\b|\bten (la )?gi\b|^ai la\b|\bdong chi nao\b|\bai ky\b|\bnguoi ky\b"
                        rf"|\b{_ROLE}( [a-z]+)? nao\b|^{_ROLE}\b.* la ai\b")
+# "ai (được giao) làm Trưởng Ban Chỉ đạo": who holds a post — the evidence must name the post
+_POST_Q = re.compile(rf"\bai\b[^?]{{0,40}}\b(?:lam|giu|dam nhiem|giu chuc)\s+({_ROLE})\b")
 _COMPANY_Q = re.compile(r"\b(doanh nghiep|cong ty|nha cung cap|nha thau|tap doan|nha mang|don vi cung cap)( [a-z]+){0,2} nao\b"
                         r"|\bthue (cong ty|doanh nghiep|don vi) nao\b")
 # "trường THCS nào / bệnh viện nào / xóm nào": a place known by its name, which the evidence must give
@@ -653,6 +655,9 @@ def type_mismatch(folded_question: str, evidence_text: str) -> str | None:
         return "money"
     if _PERSON_Q.search(folded_question) and not _has_person_name(evidence_text):
         return "person"
+    post = _POST_Q.search(folded_question)
+    if post and post.group(1) not in " ".join(vt.syllables(ev.lower())):
+        return "post"
     if _COMPANY_Q.search(folded_question) and not _COMPANY_E.search(ev.lower()):
         return "company"
     if _PLACE_Q.search(folded_question) and not _PLACE_E.search(evidence_text):

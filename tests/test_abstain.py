@@ -503,6 +503,13 @@ def test_a_list_of_sentences_keeps_only_items_about_the_question():
     assert _list_units([best, near, off], 0.0) == [best, near, off]
 
 
+def test_who_holds_a_post_needs_the_post_in_the_evidence():
+    """"Ai được giao làm Trưởng Ban Chỉ đạo?": the row that sets up the Ban does not say who heads it."""
+    q = "ai duoc giao lam truong ban chi dao so ve du lieu"
+    assert type_mismatch(q, "Thành lập Ban Chỉ đạo Sở về dữ liệu; ban hành Quy chế hoạt động. Văn phòng Sở") == "post"
+    assert type_mismatch(q, "Giám đốc Sở làm Trưởng ban Chỉ đạo Sở về dữ liệu.") is None
+
+
 def test_a_source_document_asked_needs_one_named_by_number():
     """"Được cập nhật bổ sung từ văn bản nào?": a row whose Ghi chú cell is blank names none."""
     q = "nhiem vu trien khai ke hoach ung pho su co duoc cap nhat bo sung tu van ban nao"
