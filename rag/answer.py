@@ -91,14 +91,19 @@ class Composer:
         if "list" in intents and enumerates(content):
             content = _short(content, 700)            # the row lists the items asked for: all of them
         elif {"open", "list", "result"} & set(intents):
-            content = self.window(content, 300)       # the part of a long row the question is about
+            content = self.window(content, 300 * self._asks())      # the part of a long row the question is about
         else:
-            content = self.window(content, 160)
+            content = self.window(content, 160 * self._asks())
         body = "; ".join(parts) if parts else content
         if parts:
             body = body[0].upper() + body[1:]
         ref = self.cite(u.doc_id, *t["span"], u.section_path, u.match, max_len=MAX_ROW_QUOTE)
         return f"{body} — nhiệm vụ «{content}» {ref}"
+
+    def _asks(self) -> int:
+        """How many things the question asks (its question words, at most 2): "… theo cách nào,
+        và … của cơ quan nào?" needs room for both parts of a row."""
+        return min(2, max(1, len(re.findall(r"\b(nao|gi|bao nhieu|ai|the nao|ra sao)\b", self.q.folded))))
 
     def window(self, text: str, n: int) -> str:
         """At most ``n`` characters of ``text``: the run of whole clauses that holds the most

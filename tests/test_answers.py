@@ -212,3 +212,16 @@ def test_where_a_task_comes_from_is_its_note(engine):
     assert not asks_source("ai chu tri mo hinh 4 lop")
     a = engine.ask("Nhiệm vụ xây dựng danh mục nhiệm vụ đột phá năm 2026 được cập nhật bổ sung từ văn bản nào?")
     assert not a.abstained and a.answer.startswith("Cập nhật bổ sung từ CTCT 02-CTr/BCĐTW")
+
+
+def test_a_two_part_question_quotes_both_parts_of_a_long_row(engine):
+    """"… theo cách nào, và … mã của cơ quan nào?": the quoted part of the row holds both."""
+    from index.text import compact
+
+    text = compact((CORPUS / "xa-nghia-dan-kh-2025-thuc-hien-nq57.txt").read_text(encoding="utf-8"))
+    parts = [compact("từng lần bán hàng"), compact("mã xác thực của cơ quan Thuế")]
+    assert all(p in text for p in parts)
+    ans = engine.ask("Với cửa hàng bán lẻ xăng dầu, hóa đơn điện tử phải được phát hành theo cách nào, và hóa đơn "
+                     "khởi tạo từ máy tính tiền phải có mã xác thực của cơ quan nào?")
+    assert not ans.abstained, ans.answer
+    assert all(p in compact(ans.answer) for p in parts), ans.answer
