@@ -655,6 +655,9 @@ def type_mismatch(folded_question: str, evidence_text: str) -> str | None:
         return "money"
     if _PERSON_Q.search(folded_question) and not _has_person_name(evidence_text):
         return "person"
+    if _SHARE_Q.search(folded_question) and re.search(r"\b(bao nhieu|may)\b", folded_question) \
+            and not re.search(r"%|\bphan tram\b", ev.lower()):
+        return "share"          # "tỷ lệ … phải đạt bao nhiêu" of a row that states no figure
     post = _POST_Q.search(folded_question)
     if post and post.group(1) not in " ".join(vt.syllables(ev.lower())):
         return "post"

@@ -503,6 +503,14 @@ def test_a_list_of_sentences_keeps_only_items_about_the_question():
     assert _list_units([best, near, off], 0.0) == [best, near, off]
 
 
+def test_a_rate_asked_needs_a_percentage():
+    """"Tỷ lệ số hóa … phải đạt bao nhiêu?": a row that only says "Số hoá đầy đủ hồ sơ" gives none."""
+    q = "ty le so hoa ho so, ket qua giai quyet thu tuc hanh chinh cap xa phai dat bao nhieu"
+    assert type_mismatch(q, "5.4 Cung cấp dịch vụ công trực tuyến Số hoá đầy đủ hồ sơ Thường xuyên") == "share"
+    assert type_mismatch(q, "Tỷ lệ số hóa hồ sơ đạt 100%") is None
+    assert type_mismatch("kinh phi r&d dat bao nhieu phan tram gdp", "đạt 2% GDP") is None
+
+
 def test_who_holds_a_post_needs_the_post_in_the_evidence():
     """"Ai được giao làm Trưởng Ban Chỉ đạo?": the row that sets up the Ban does not say who heads it."""
     q = "ai duoc giao lam truong ban chi dao so ve du lieu"
