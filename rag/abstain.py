@@ -260,15 +260,18 @@ _ACTOR_VERB = re.compile(r"\b(?:phai|duoc giao|co trach nhiem|chu tri|thuc hien|
 
 def acting_units(question: str, units: list, documents: dict[str, dict]) -> list:
     """A question whose subject is a unit ("Trung tâm Dịch vụ việc làm phải … khi nào?",
-    "Sở Khoa học và Công nghệ giao phòng nào …?") is answered only by evidence about that
-    unit: its plan's issuer, or a row/sentence that names it."""
+    "Sở Khoa học và Công nghệ giao phòng nào …?"), or that names the unit a task is given
+    to ("… giao Phòng Kế hoạch - Tài chính làm …"), is answered only by evidence about that
+    unit: its plan's issuer, or a row/sentence (or its heading) that names it."""
     lead = re.match(r"\s*(?:theo [^,?]{0,80},\s*)?", question, re.I).end()
+    given = {m.end() for m in re.finditer(r"\bgiao (?:cho )?", question)}     # "… giao Phòng X làm …"
     names = [p for pos, p in _unit_names(question) if pos == lead]
-    if not names:
+    tasked = [p for pos, p in _unit_names(question) if pos in given]
+    if names and not _ACTOR_VERB.search(" ".join(vt.fold(question[lead:]).lower().split()[:10])):
+        names = []              # the unit is not the one acting ("Sở Nội vụ có bao nhiêu phòng?")
+    if not names and not tasked:
         return units
-    phrase = names[0]
-    if not _ACTOR_VERB.search(" ".join(vt.fold(question[lead:]).lower().split()[:10])):
-        return units            # the unit is not the one acting ("Sở Nội vụ có bao nhiêu phòng?")
+    phrase = (names or tasked)[0]
     issuers: dict[str, str] = {}        # one folded issuer phrase per plan, not per unit
     keep = []
     for u in units:

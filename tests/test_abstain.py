@@ -265,6 +265,11 @@ def test_a_unit_acting_in_the_question_must_be_the_one_in_the_evidence():
     assert acting_units("Phòng Công chức viên chức phải kết nối CSDL vào IOC khi nào?", [row], docs) == [row]
     assert acting_units("Sở Nội vụ giao phòng nào kết nối CSDL vào IOC?", [row], docs) == [row]      # the issuer
     assert acting_units("Sở Khoa học và Công nghệ giao phòng nào kết nối CSDL?", [row], docs) == []
+    # the unit a task is given to ("… giao Phòng X làm …") must be the one the evidence names
+    standing = _sentence("Là cơ quan thường trực Ban Chỉ đạo của Sở.", heading="1.2. Văn phòng Sở")
+    q = "Vì sao Kế hoạch 3469 giao Phòng Kế hoạch - Tài chính làm cơ quan thường trực Ban Chỉ đạo?"
+    assert acting_units(q, [standing], docs) == []
+    assert acting_units("Vì sao Kế hoạch 3469 giao Văn phòng Sở làm cơ quan thường trực?", [standing], docs) == [standing]
 
 
 def test_a_province_asked_about_must_be_named_by_the_evidence_or_its_plan():
