@@ -182,6 +182,10 @@ class Engine:
         if max((u.match for u in units), default=0.0) < self.thresholds.filtered * best:
             units = []          # what the question is about cannot answer it; a weaker match is about something else
         chosen = [] if unknown else self.select(q, units)
+        if not chosen and foreign and dated and units and not unknown:
+            # "Nghị quyết 71/NQ-CP … ban hành ngày nào": a sentence dating that very number
+            # answers, however little else of the question it shares
+            chosen = units[:1]
         if chosen and type_mismatch(q.folded, " ".join(stated_text(u) for u in chosen)):
             chosen = []
         if not chosen and cited and not unknown:      # no sentence names the cited document well: the header

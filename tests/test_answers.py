@@ -117,6 +117,11 @@ def test_a_cited_document_is_dated_only_by_a_sentence_that_dates_it(engine):
     assert not re.search(r"03/NQ-CP[^;\n]{0,40}\d{1,2}/\d{1,2}/\d{4}", corpus)
     ans = engine.ask("Nghị quyết 03/NQ-CP mà xã Nghĩa Đàn dẫn chiếu được ban hành ngày nào?")
     assert ans.abstained, ans.answer
+    # a sentence that dates the number answers even when it shares little else with the question
+    xa = (CORPUS / "xa-nghia-dan-kh-2025-thuc-hien-nq57.txt").read_text(encoding="utf-8")
+    date = re.search(r"71/NQ-CP ngày (\d{1,2}/\d{1,2}/\d{4})", xa).group(1)
+    ans = engine.ask("Nghị quyết 71/NQ-CP của Chính phủ mà kế hoạch xã Nghĩa Đàn căn cứ được ban hành ngày nào?")
+    assert not ans.abstained and date in ans.answer, ans.answer
 
 
 def test_a_second_plan_is_quoted_only_when_it_matches_well(engine):
