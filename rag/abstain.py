@@ -661,6 +661,9 @@ def type_mismatch(folded_question: str, evidence_text: str) -> str | None:
     if _SHARE_Q.search(folded_question) and re.search(r"\b(bao nhieu|may)\b", folded_question) \
             and not re.search(r"%|\bphan tram\b", ev.lower()):
         return "share"          # "tỷ lệ … phải đạt bao nhiêu" of a row that states no figure
+    for site in re.findall(r"\b[\w-]+(?:\.[\w-]+)*\.(?:gov\.vn|vn|com|org|net)\b", folded_question):
+        if site not in ev.lower():
+            return "site"       # "hệ thống bcnq57.nghean.gov.vn do ai vận hành": evidence about that site
     post = _POST_Q.search(folded_question)
     if post and post.group(1) not in " ".join(vt.syllables(ev.lower())):
         return "post"

@@ -516,6 +516,12 @@ def test_a_rate_asked_needs_a_percentage():
     assert type_mismatch("kinh phi r&d dat bao nhieu phan tram gdp", "đạt 2% GDP") is None
 
 
+def test_a_site_named_in_the_question_must_be_in_the_evidence():
+    q = "he thong bao cao bcnq57.nghean.gov.vn do don vi nao quan tri, van hanh"
+    assert type_mismatch(q, "Hệ thống phần mềm quản lý tài liệu lưu trữ điện tử được duy trì, vận hành") == "site"
+    assert type_mismatch(q, "Cập nhật kết quả lên Hệ thống bcnq57.nghean.gov.vn; Văn phòng Sở vận hành.") is None
+
+
 def test_who_holds_a_post_needs_the_post_in_the_evidence():
     """"Ai được giao làm Trưởng Ban Chỉ đạo?": the row that sets up the Ban does not say who heads it."""
     q = "ai duoc giao lam truong ban chi dao so ve du lieu"
