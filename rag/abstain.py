@@ -5,21 +5,27 @@
    case ("so noi vu ha noi"), that never occurs in the loaded plans means the question is
    about something the plans do not cover; so does a year none of them writes
    ("giai đoạn 2031-2035"), a foreign term ("blockchain"), a word they never capitalise
-   ("tiếng Lào") or a sibling of their own place ("xa nghia thuan" beside "xã Nghĩa Đàn").
+   ("tiếng Lào"), a sibling of their own place ("xa nghia thuan" beside "xã Nghĩa Đàn")
+   or a place after "của / tại / ở phường, xã" they never write.
 2. **Unknown units and plans.** "Phòng Xây dựng chính quyền" (an organisation word and a
-   capitalised name) or "Kế hoạch 348/KH-UBND" (a document number) that no loaded plan
-   contains or is numbered with; a question about what a document the plans only cite
-   says; an appendix a plan only refers to.
+   capitalised name, or "trung tâm" and a lower-case name) or "Kế hoạch 348/KH-UBND" (a
+   document number) that no loaded plan contains or is numbered with; a question about
+   what a document the plans only cite says ("Văn bản số 562/BKHCN-VCL …"); an appendix
+   a plan only refers to.
 3. **Answer type.** A question asking for money needs evidence with an amount of money;
    one asking for a person's name needs a personal name, for a company a company, for
    "trường / bệnh viện / xóm nào" a named one; "bao nhiêu <thing>" needs evidence that
    mentions that thing; "tỷ lệ <X>" evidence about X; a deadline question evidence with a
-   time ("quý / tháng mấy" one within the year); a figure for a given year evidence for
-   that year (an indicator: one of its year columns); an address, website, phone or
-   e-mail one written out. These read what a unit states (``stated_text``).
+   time ("quý / tháng mấy" one within the year, "ngày mấy" a day); a rate ("tỷ lệ … bao
+   nhiêu") a percentage; a figure for a given year evidence for that year (an indicator:
+   one of its year columns); who holds a post ("ai làm Trưởng ban") that post; the source
+   of a row ("cập nhật bổ sung từ văn bản nào") a document named by number; an address,
+   website, phone or e-mail one written out, and a web system named by address that
+   address. These read what a unit states (``stated_text``).
 4. **The question's own details.** Evidence about another horizon year, administrative
-   level, count, unit acting or appendix than the question's cannot answer it; a claim to
-   confirm ("có phải … không") must be stated.
+   level, field ("lĩnh vực tư pháp"), province, count, unit acting or given the task, or
+   appendix than the question's cannot answer it; a claim to confirm ("có phải … không",
+   "… có X không?") must be stated.
 These are general properties of questions and text, not of any particular plan.
 """
 from __future__ import annotations
