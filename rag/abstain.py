@@ -75,9 +75,8 @@ _CONTACT = {
     # Ghi chú cell is blank does not give
     "source": (r"\b(cap nhat bo sung|lay|bo sung|dua|can cu|xuat phat) (tu|theo|vao)\b[^?]{0,40}"
                r"\b(van ban|ke hoach|nghi quyet|quyet dinh|chuong trinh|danh muc|cong van|tai lieu) (nao|gi)\b",
-               r"\d+\s*[/-]\s*[a-z]{2,}|\b(ctct|ctr|kh|nq|qd|ct|kl) \d+|\b(" + "|".join(
-                   ("ke hoach", "nghi quyet", "quyet dinh", "chuong trinh", "cong van", "ket luan", "chi thi"))
-               + r") (so )?\d+"),
+               r"\d+\s*[/-]\s*[a-z]{2,}|\b(ctct|ctr|kh|nq|qd|ct|kl) \d+"
+               r"|\b(ke hoach|nghi quyet|quyet dinh|chuong trinh|cong van|ket luan|chi thi) (so )?\d+"),
     "discipline": (r"\bky luat\b.*\bhinh thuc (nao|gi)\b|\bhinh thuc ky luat\b|\bbi xu ly (the nao|ra sao)\b",
                    r"\b(khien trach|canh cao|ha bac luong|giang chuc|cach chuc|buoc thoi viec|phat tien)\b"),
 }
@@ -131,9 +130,10 @@ ha noi|ho chi minh|hai phong|da nang|can tho|hue|an giang|ba ria vung tau|bac gi
 |lai chau|lam dong|lang son|lao cai|long an|nam dinh|nghe an|ninh binh|ninh thuan|phu tho|phu yen|quang binh
 |quang nam|quang ngai|quang ninh|quang tri|soc trang|son la|tay ninh|thai binh|thai nguyen|thanh hoa
 |thua thien hue|tien giang|tra vinh|tuyen quang|vinh long|vinh phuc|yen bai""".replace("\n", "").split("|"))
-# "phường, xã" fold like other words ("phương", "xa"): a place only after "của / tại / ở"
+# "phường, xã" fold like other words ("phương", "xa"): a place only after "của / tại / ở";
+# "tỉnh, quận" ("tình", "quân") are left to the province list and to capitalised names
 _PLACE_WORD = re.compile(r"\b(huyen|thi xa|thi tran|thanh pho|(?:(?<=cua )|(?<=tai )|(?<=\bo ))(?:phuong|xa))"
-                         r" ([a-z]+) ([a-z]+)\b")   # "tinh, xa, quan, phuong" also fold from other words
+                         r" ([a-z]+) ([a-z]+)\b")
 
 
 def unknown_places(question: str, snap: IndexSnapshot) -> list[str]:
@@ -545,7 +545,7 @@ def _other_field(u, folded_question: str) -> bool:
     m = _FIELD.search(" ".join(vt.syllables(folded_question)))
     if not m or m.group(1) in _NOT_FIELDS or m.group(2) == "nao":
         return False
-    own_words = u.record.get("content") or u.text if u.kind == "task" else f"{u.heading} {u.text}"
+    own_words = (u.record.get("content") or u.text) if u.kind == "task" else f"{u.heading} {u.text}"
     text = " ".join(vt.syllables(vt.fold(own_words).lower()))
     return bool(_FIELD.search(text)) and f"{m.group(1)} {m.group(2)}" not in text
 
