@@ -136,12 +136,17 @@ _PLACE_WORD = re.compile(r"\b(huyen|thi xa|thi tran|thanh pho|(?:(?<=cua )|(?<=t
                          r" ([a-z]+) ([a-z]+)\b")
 
 
+def _provinces_in(folded: str) -> list[str]:
+    """The provinces whose folded name occurs in a folded, syllable-spaced question."""
+    return [p for p in PROVINCES if p in folded and re.search(rf"\b{p}\b", folded)]
+
+
 def unknown_places(question: str, snap: IndexSnapshot) -> list[str]:
     """Places the plans never mention: a province from the list above, or a place word and
     a two-word name ("thi xa hoang mai") whose words the plans never write together."""
     vocab = snap.bm25_fold.vocab_dict
     folded = " ".join(vt.syllables(vt.fold(question).lower()))
-    out = [p for p in PROVINCES if re.search(rf"\b{p}\b", folded) and "_".join(p.split()[:2]) not in vocab]
+    out = [p for p in _provinces_in(folded) if "_".join(p.split()[:2]) not in vocab]
     for m in _PLACE_WORD.finditer(folded):
         a, b = m.group(2), m.group(3)
         if a in STOPWORDS or b in STOPWORDS or f"{a}_{b}" in vocab or f"{m.group(1).split()[-1]}_{a}" in vocab:
@@ -298,16 +303,14 @@ def asked_provinces(question: str) -> list[str]:
     """Provinces the question is about: named after "tỉnh / thành phố" or capitalised
     ("tỉnh Sơn La", "ở Đà Nẵng"), not a common word that folds alike ("hòa bình")."""
     folded = " ".join(vt.syllables(vt.fold(question).lower()))
+    named = _provinces_in(folded)
+    if not named:
+        return []
+    titled = [m.group(1) for m in _PLACE_TITLE.finditer(folded)]
     capitalised = " ".join(vt.syllables(vt.fold(" ".join(
         w for w in re.findall(r"[^\W\d_]+", question) if w[0].isupper())).lower()))
-    out = []
-    for p in PROVINCES:
-        if not re.search(rf"\b{p}\b", folded):
-            continue
-        if any(m.group(1).startswith(p) for m in _PLACE_TITLE.finditer(folded)) \
-                or (vt.has_diacritics(question) and re.search(rf"\b{p}\b", capitalised)):
-            out.append(p)
-    return out
+    return [p for p in named if any(t.startswith(p) for t in titled)
+            or (vt.has_diacritics(question) and re.search(rf"\b{p}\b", capitalised))]
 
 
 def placed_units(question: str, units: list, documents: dict[str, dict]) -> list:
@@ -317,12 +320,14 @@ def placed_units(question: str, units: list, documents: dict[str, dict]) -> list
     places = asked_provinces(question)
     if not places:
         return units
+    where: dict[str, str] = {}          # one folded issuer/title phrase per plan, not per unit
     keep = []
     for u in units:
-        meta = documents.get(u.doc_id, {})
-        where = " ".join(_phrase(str(meta.get(k) or "")) for k in ("issuer", "parent_issuer", "title"))
-        text = _phrase(f"{u.heading} {stated_text(u)}")
-        if all(re.search(rf"\b{p}\b", f"{where} {text}") for p in places):
+        if u.doc_id not in where:
+            meta = documents.get(u.doc_id, {})
+            where[u.doc_id] = " ".join(_phrase(str(meta.get(k) or "")) for k in ("issuer", "parent_issuer", "title"))
+        text = f"{where[u.doc_id]} {_phrase(f'{u.heading} {stated_text(u)}')}"
+        if all(re.search(rf"\b{p}\b", text) for p in places):
             keep.append(u)
     return keep
 

@@ -213,12 +213,11 @@ class Engine:
             if rows and rows[0].match >= pool[0].match - th.row_margin:
                 pool = rows + [u for u in pool if u.kind != wanted[0]]
         if "list" in q.intents:
-            if pool[0].kind == "task" and enumerates(pool[0].record.get("content", "")):
-                named = _tasks_of_named_unit(q, units)
-                return named or [pool[0]]        # one row that lists the items itself answers alone
             named = _tasks_of_named_unit(q, units)
             if named:
                 return named
+            if pool[0].kind == "task" and enumerates(pool[0].record.get("content", "")):
+                return [pool[0]]        # one row that lists the items itself answers alone
             items = self._section_items(q, units)
             return [] if items is None else items or _list_units(pool, th.list_item)
         best = pool[0]
