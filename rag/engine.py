@@ -24,6 +24,7 @@ from rag.abstain import (acting_units, answerable_units, appendix_units, cited_k
 from rag.llm import chat_model_from_settings, rephrase
 from rag.evidence import Matcher, Unit, candidate_docs, score_units, table_units, units_from_hits
 from rag.query import Query, analyse, asks_confirmation, doc_year, document_names
+from rag.spelling import speller
 from rag.retrieve import Weights, filter_mask, hybrid_search
 from rag.types import Answer, Hit
 
@@ -94,9 +95,10 @@ class Engine:
                snap: IndexSnapshot | None = None) -> list[Hit]:
         query = self._check(query)
         snap = snap or self.snapshot()
-        q = q or analyse(query, snap.documents, document_names(snap))
+        q = q or analyse(query, snap.documents, document_names(snap), speller(snap))
         mask = filter_mask(snap, filters)
-        qvec = self.embedder.encode_queries([query])[0] if "dense" in methods else None
+        repaired = q.text if q.typed and q.text != q.typed else query      # typos repaired
+        qvec = self.embedder.encode_queries([repaired])[0] if "dense" in methods else None
         return hybrid_search(snap, q.search_text or query, qvec, k=k, weights=self.weights, mask=mask,
                              folded_only=not q.has_diacritics, methods=methods)
 
@@ -106,7 +108,7 @@ class Engine:
         t0 = time.perf_counter()
         question = self._check(question)
         snap = self.snapshot()
-        q = analyse(question, snap.documents, document_names(snap))
+        q = analyse(question, snap.documents, document_names(snap), speller(snap))
         t1 = time.perf_counter()
         scope_filters = dict(filters or {})
         if q.scope and not scope_filters.get("doc_id"):
@@ -137,7 +139,7 @@ class Engine:
             units += table_units(snap, candidate_docs(q, hits), units)
         units = score_units(snap, q, units)
         comp = Composer(snap, q, self.thresholds)
-        base = Answer(question=q.text, answer="", abstained=False, id=uuid.uuid4().hex[:16],
+        base = Answer(question=q.typed or q.text, answer="", abstained=False, id=uuid.uuid4().hex[:16],
                       intents=q.intents, scope=q.scope)
         base.evidence = [{"doc_id": h.doc_id, "chunk_id": h.chunk_id, "kind": h.kind, "section": " > ".join(h.section_path),
                           "score": round(h.score, 5), "scores": h.scores, "text": h.text} for h in hits[:10]]

@@ -82,6 +82,7 @@ class Query:
     scope: list[str] = field(default_factory=list)    # doc ids the question names
     has_diacritics: bool = True
     search_text: str = ""            # the question plus expanded abbreviations (for BM25)
+    typed: str = ""                  # the question as typed, before typo repair (``text`` is repaired)
 
 
 def asks_progress(folded: str) -> bool:
@@ -127,10 +128,12 @@ def detect_intents(folded: str) -> list[str]:
 
 
 def analyse(question: str, documents: dict[str, dict] | None = None,
-            names: DocumentNames | None = None) -> Query:
+            names: DocumentNames | None = None, speller=None) -> Query:
     """Parse a question into intents, scope and content terms. ``names``: the documents'
-    names when the caller keeps them (``document_names(snapshot)``), else derived here."""
-    text = vt.clean_inline(question).strip()
+    names when the caller keeps them (``document_names(snapshot)``), else derived here;
+    ``speller``: repairs typos first (``rag.spelling.speller(snapshot)``)."""
+    typed = vt.clean_inline(question).strip()
+    text = speller.correct(typed) if speller else typed
     # upper-case "AI" is artificial intelligence, not "ai" (who)
     folded = vt.fold(re.sub(r"\bAI\b", "trí tuệ nhân tạo", text))
     intents = detect_intents(folded)
@@ -147,8 +150,8 @@ def analyse(question: str, documents: dict[str, dict] | None = None,
     bigrams = [f"{a}_{b}" for a, b in zip(syl, syl[1:])]
     years = re.findall(r"\b(20\d\d)\b", folded)
     extra = expanded[len(topical):].strip()
-    return Query(text, folded, intents, content, bigrams, years, scope, vt.has_diacritics(text),
-                 search_text=f"{text} {extra}".strip())
+    return Query(text, folded, intents, content, bigrams, years, scope, vt.has_diacritics(typed),
+                 search_text=f"{text} {extra}".strip(), typed=typed)
 
 
 def _strip_scope(folded: str, scoped: list[tuple[dict, list[tuple[str, float]]]]) -> str:
