@@ -571,9 +571,14 @@ def contradicts_quantity(evidence, folded_question: str) -> bool:
             continue
         if text is None:
             text = vt.fold(evidence() if callable(evidence) else evidence).lower()
-        found = [n for n in re.findall(rf"\b(\d+(?:[.,]\d+)?)\s*{re.escape(what)}\b", text)]
-        if found and num not in found and num.lstrip("0") not in {f.lstrip("0") for f in found}:
-            return True
+        # "05 nhiệm vụ" as two words, or "mô hình 5 lớp" as one that is no stopword
+        nouns = [what] + [w for w in what.split()[:1] if w not in STOPWORDS and len(w) > 1]
+        for noun in nouns:
+            found = re.findall(rf"\b(\d+(?:[.,]\d+)?)\s*{re.escape(noun)}\b", text)
+            if found:
+                if num not in found and num.lstrip("0") not in {f.lstrip("0") for f in found}:
+                    return True
+                break
     return False
 
 

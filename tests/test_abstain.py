@@ -239,6 +239,11 @@ def test_a_count_in_the_question_contradicted_by_the_evidence():
     assert not contradicts_quantity(section, "02 nhiem vu dang thuc hien qua han la nhung nhiem vu nao")
     assert not contradicts_quantity(section, "trong 37 nhiem vu co han thang 3, nhung nhiem vu nao qua han")
     assert not contradicts_quantity("Số hóa tài liệu lưu trữ.", "05 nhiem vu nao qua han")     # counts nothing
+    # one counted word: "mô hình 5 lớp" against a model of "4 lớp"; a stopword is not counted
+    model = 'Triển khai các hoạt động đảm bảo an toàn thông tin theo mô hình “4 lớp”.'
+    assert contradicts_quantity(model, "mo hinh an toan thong tin 5 lop do phong nao thuc hien")
+    assert not contradicts_quantity(model, "mo hinh an toan thong tin 4 lop do phong nao thuc hien")
+    assert not contradicts_quantity("Nghị quyết 57 của Bộ Chính trị, 03 của Chính phủ", "nghi quyet 05 cua ai")
 
 
 def test_a_field_asked_about_must_be_the_rows_field():
