@@ -205,6 +205,9 @@ class Engine:
         """The unit(s) to answer from, best first; [] means abstain."""
         th = self.thresholds
         floor = th.confirm if asks_confirmation(q.folded) else th.abstain_open if q.intents == ["open"] else th.abstain
+        due = _rows_due(q, units) if "list" in q.intents else []
+        if due:         # "những nhiệm vụ nào có thời hạn Quý IV/2026": the rows due then, however they match
+            return due
         if not units or units[0].match < floor:
             return []
         wanted = _preferred_kinds(q)
@@ -317,6 +320,24 @@ def _tasks_of_named_unit(q: Query, units: list[Unit]) -> list[Unit]:
                 out.append(u)
                 break
     return sorted(out, key=lambda u: (u.doc_id, u.start))[:8] if len(out) >= 1 else []
+
+
+# "… có thời hạn (hoàn thành) (ghi là) «Quý IV/2026»": the deadline the asked rows share
+_DUE = re.compile(r"\b(?:thoi han|han|thoi gian hoan thanh)\b(?: hoan thanh)?(?: (?:la|ghi la|vao|trong))?"
+                  r"\s*[\"“”'«]?(?P<when>[^?\"“”'»]{3,60})")
+
+
+def _rows_due(q: Query, units: list[Unit], most: int = 10) -> list[Unit]:
+    """"Những nhiệm vụ nào có thời hạn Quý IV/2026?": the task rows whose deadline cell says
+    that time (compared normalized: "Quý IV/2026" = "quy 4/2026"); [] when the question names
+    no such time, or so many rows share it (a bare year, "thường xuyên") that it filters nothing."""
+    from index.deadlines import normalize_deadline
+    m = _DUE.search(q.folded)
+    due = normalize_deadline(m.group("when")) if m else ""
+    if not due:
+        return []
+    rows = [u for u in units if u.kind == "task" and u.record.get("deadline") == due]
+    return sorted(rows, key=lambda u: (u.doc_id, u.start)) if len(rows) <= most else []
 
 
 def _is_heading_only(u: Unit, heading: str) -> bool:

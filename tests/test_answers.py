@@ -230,3 +230,15 @@ def test_a_two_part_question_quotes_both_parts_of_a_long_row(engine):
                      "khởi tạo từ máy tính tiền phải có mã xác thực của cơ quan nào?")
     assert not ans.abstained, ans.answer
     assert all(p in compact(ans.answer) for p in parts), ans.answer
+
+
+def test_which_tasks_are_due_at_a_time_lists_the_rows_with_that_deadline(engine):
+    lines = (CORPUS / "snv-kh-2026-khcn-cds.txt").read_text(encoding="utf-8").splitlines()
+    for asked, cell in (("Quý IV/2026", "Quý IV/2026"), ("quy II/2026", "Quý II/2026")):
+        due = [ln.split("\t")[1] for ln in lines if re.search(rf"\t{re.escape(cell)}(\t|$)", ln)]
+        assert due, cell
+        ans = engine.ask(f"Những nhiệm vụ nào trong Phụ lục 1 kế hoạch 2026 của Sở Nội vụ có thời hạn hoàn thành {asked}?")
+        assert not ans.abstained, ans.answer
+        assert len(ans.citations) == len(due), ans.answer
+        for content in due:
+            assert content[:40] in ans.answer, (content, ans.answer)
