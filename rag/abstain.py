@@ -71,6 +71,8 @@ _CONTACT = {
     "period": (r"\b(quy|thang) (may|nao)\b", r"\b(quy|thang)\s*[ivx\d]|\b\d{1,2}/\d{1,2}\b|\bq[1-4]\b"),
     # "trước ngày mấy / ngày nào": a day, which a month or a quarter is not
     "day": (r"\bngay (may|nao)\b", r"\b\d{1,2}[/.-]\d{1,2}\b|\bngay\s*\d{1,2}\b"),
+    # "vào thứ mấy": a day of the week
+    "weekday": (r"\b(vao|ngay) thu (may|nao)\b", r"\bthu (hai|ba|tu|nam|sau|bay|[2-7])\b|\bchu nhat\b"),
     # "được cập nhật bổ sung từ văn bản nào": a document named by number, which a row whose
     # Ghi chú cell is blank does not give
     "source": (r"\b(cap nhat bo sung|lay|bo sung|dua|can cu|xuat phat) (tu|theo|vao)\b[^?]{0,40}"

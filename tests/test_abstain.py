@@ -343,6 +343,9 @@ def test_contact_details_need_one_in_the_evidence():
     assert type_mismatch("dia chi website cua xa la gi", "Trang thông tin điện tử nghiadan.nghean.gov.vn.") is None
     assert type_mismatch("toa nha lam viec moi nam o dia chi nao", "Nâng cấp mạng LAN sau khi tòa nhà đi vào hoạt động.") == "address"
     assert type_mismatch("so dien thoai duong day nong la gi", "Tiếp nhận phản ánh qua đường dây nóng.") == "phone"
+    report = "Báo cáo tiến độ hàng tháng trước ngày 20 hàng tháng, báo cáo Quý trước ngày 10 tháng cuối Quý."
+    assert type_mismatch("bao cao hang tuan phai gui vao thu may", report) == "weekday"
+    assert type_mismatch("bao cao hang tuan phai gui vao thu may", "Giao ban vào thứ Hai hằng tuần.") is None
 
 
 def test_an_appendix_the_plan_does_not_have(engine):
