@@ -34,6 +34,7 @@ import re
 
 from index import text as vt
 from index.reader import IndexSnapshot
+from rag.places import place_names
 from rag.query import STOPWORDS, asks_progress
 
 # Capitalised words that start questions or name generic things; never an "entity" alone.
@@ -151,10 +152,13 @@ def unknown_places(question: str, snap: IndexSnapshot) -> list[str]:
     out = [p for p in _provinces_in(folded) if "_".join(p.split()[:2]) not in vocab]
     for m in _PLACE_WORD.finditer(folded):
         a, b = m.group(2), m.group(3)
-        if a in STOPWORDS or b in STOPWORDS or f"{a}_{b}" in vocab or f"{m.group(1).split()[-1]}_{a}" in vocab:
+        if f"{a}_{b}" in vocab:
             continue
-        if question[m.start(2):m.start(2) + 1].isupper() or vt.has_diacritics(question):
-            continue        # typed with capitals/diacritics: unknown_names checks it
+        if f"{a} {b}" not in place_names():     # a real place ("phường cửa lò") even when its words are common
+            if a in STOPWORDS or b in STOPWORDS or f"{m.group(1).split()[-1]}_{a}" in vocab:
+                continue
+            if question[m.start(2):m.start(2) + 1].isupper() or vt.has_diacritics(question):
+                continue        # typed with capitals/diacritics: unknown_names checks it
         out.append(f"{m.group(1)} {a} {b}")
     out += _sibling_places(folded, snap)
     return out

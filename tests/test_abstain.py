@@ -330,6 +330,9 @@ def test_places_typed_in_lower_case_and_provinces_the_plans_never_mention(engine
     assert unknown_places("ty le giao dich phi tiep xuc cua tinh quang ngai dat bao nhieu", snap) == ["quang ngai"]
     assert unknown_places("ke hoach cua thi xa hoang mai giao ai so hoa ho tich", snap) == ["thi xa hoang mai"]
     assert unknown_places("ke hoach cua phuong thai hoa giao phong nao lam giao duc stem", snap) == ["phuong thai hoa"]
+    # a place of the gazetteer whose words are common ones ("cửa", "lò") is a place all the same
+    assert unknown_places("ke hoach cua phuong cua lo giao phong nao thuc hien chinh", snap) == ["phuong cua lo"]
+    assert unknown_places("ke hoach cua xa co nhung nhiem vu nao", snap) == []
     # "phương / xa" are other words too: a place only after "của / tại / ở"
     assert unknown_places("phuong thuc giao duc stem do ai lam", snap) == []
     for known in ("so noi vu nghe an giao phong nao", "ke hoach cua xa nghia dan giao ai",
