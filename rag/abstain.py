@@ -161,7 +161,7 @@ def unknown_places(question: str, snap: IndexSnapshot) -> list[str]:
                 continue        # typed with capitals/diacritics: unknown_names checks it
         out.append(f"{m.group(1)} {a} {b}")
     out += _sibling_places(folded, snap)
-    return out
+    return list(dict.fromkeys(out))
 
 
 _ADMIN = re.compile(r"\b(xa|phuong|thi tran|huyen|tinh|thanh pho|quan) ([a-z]+) ([a-z]+)\b")
@@ -503,7 +503,7 @@ def answerable_units(q, units: list, doc_years: dict[str, str] | None = None) ->
     keep = list(units)
     if q.intents == ["when"]:
         keep = [u for u in keep if _has_time(u, q.folded)]
-    if q.intents == ["who_partner"]:            # "phối hợp với ai" needs partners, not only a lead
+    if "who_partner" in q.intents and "who" not in q.intents:   # "phối hợp với ai" needs partners, not only a lead
         keep = [u for u in keep if u.record.get("partners") or re.search(
             r"\bphoi hop\b", vt.fold(stated_text(u) if u.kind == "task" else f"{u.heading} {u.text}").lower())]
     keep = [u for u in keep if not _contradicts_quantity(u, q.folded) and not _other_level(u, q.folded)

@@ -44,6 +44,7 @@ INTENT_PATTERNS: dict[str, str] = {
 _COMPILED = {k: re.compile(v) for k, v in INTENT_PATTERNS.items()}
 _REPORTED = r"\b(bao cao (so ket |tong ket )?)?ket qua (thuc hien|trien khai)\b"
 _ASKS_WHO = rf"\bai\b|\b({_WHO_NOUNS}|cap|to chuc|luc luong) nao\b|\bai lo\b"
+_GIVEN_LEAD = r"\bdo [^?,]{2,60}? chu tri\b(?! (va|hay|hoac|,))"     # "do Bộ Công an chủ trì": a lead stated
 _GIVEN_FIGURE = r"\b(?:it nhat|toi thieu)\s+\d[\d.,]*"    # "ít nhất 01 cán bộ": a figure stated in the question
 _ASKS_NUMBER = re.sub(r"\|%\|", "|", INTENT_PATTERNS["number"])       # every number cue but a literal "%"
 
@@ -110,8 +111,9 @@ def detect_intents(folded: str) -> list[str]:
     found = [k for k, rx in _COMPILED.items() if rx.search(folded)]
     if "meta" in found:
         found = ["meta"] + [k for k in found if k in ("when",) and not re.search(r"ban hanh|ky", folded)]
-    if "who_partner" in found and "who" in found and not re.search(r"chu tri|\bai\b|thuc hien chinh|phu trach", folded):
-        found.remove("who")
+    if "who_partner" in found and "who" in found and not re.search(
+            r"chu tri|\bai\b|thuc hien chinh|phu trach", re.sub(_GIVEN_LEAD, " ", folded)):
+        found.remove("who")                 # "… do Bộ Công an chủ trì có những cơ quan nào phối hợp": the lead is given
     if "result" in found and not re.search(_COMPILED["result"], re.sub(_REPORTED, " ", folded)):
         found.remove("result")              # "báo cáo kết quả thực hiện … gửi khi nào": a report, not a result asked
         found = found or ["open"]

@@ -194,6 +194,11 @@ def test_a_partner_question_needs_partners():
     intro = _sentence("Triển khai Nghị quyết số 71/NQ-CP của Chính phủ về thành lập Ban Chỉ đạo.")
     assert answerable_units(q, [intro]) == []
     assert answerable_units(q, [_sentence("Các phòng cùng tham gia.", heading="2. Phối hợp thực hiện")])
+    # the lead given in the question ("do Bộ Công an chủ trì") is not asked: partners still are
+    q = analyse("Đề án sản phẩm lưỡng dụng do Bộ Công an chủ trì có những cơ quan nào phối hợp?")
+    assert "who" not in q.intents and "who_partner" in q.intents
+    assert answerable_units(q, [alone, shared]) == [shared]
+    assert "who" in analyse("Đề án do đơn vị nào chủ trì và cơ quan nào phối hợp?").intents
 
 
 def test_a_count_the_evidence_contradicts_cannot_answer():
