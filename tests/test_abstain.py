@@ -120,6 +120,8 @@ def test_units_the_plans_do_not_contain(engine):
     snap = engine.snapshot()
     docs = list(snap.primary_documents())
     assert unknown_units("Phòng Giáo dục chủ trì nhiệm vụ gì?", snap, docs) == ["phong giao duc"]
+    # state bodies other than offices ("Kiểm toán Nhà nước", "Ngân hàng …", "Mặt trận …")
+    assert unknown_units("Kiểm toán Nhà nước được giao nhiệm vụ gì?", snap, docs) == ["kiem toan nha nuoc"]
     # a centre named in lower case is a unit too
     assert unknown_units("Ai chủ trì xây dựng trung tâm đổi mới sáng tạo của tỉnh?", snap, docs) == ["trung tam doi moi"]
     for known in ("Sở Nội vụ giao phòng nào?", "Văn phòng Sở phối hợp với ai?", "Phòng Văn hóa - Xã hội chủ trì gì?",
