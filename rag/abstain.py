@@ -270,7 +270,10 @@ def _unit_names(question: str) -> list[tuple[int, str]]:
     return out
 
 
-_LOWER_ORG = re.compile(r"(?<!\w)(trung tâm|quỹ)\s+([^\W\d_]+\s+[^\W\d_]+)")
+# accented, these words are units even in lower case ("phòng xây dựng chính quyền"): not
+# "văn phòng", nor "phòng chống"; "sở" is left out ("thuộc sở xử lý", "văn phòng sở còn …")
+_LOWER_ORG = re.compile(r"(?<!\w)(trung tâm|quỹ|(?<!văn )(?<!Văn )phòng(?! (?:chống|ngừa|họp|thủ|cháy|máy|làm))"
+                        r"|thanh tra|chi cục)\s+([^\W\d_]+\s+[^\W\d_]+)")
 
 
 _ACTOR_VERB = re.compile(r"\b(?:phai|duoc giao|co trach nhiem|chu tri|thuc hien|giao|se|can)\b")

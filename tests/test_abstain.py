@@ -122,6 +122,9 @@ def test_units_the_plans_do_not_contain(engine):
     assert unknown_units("Phòng Giáo dục chủ trì nhiệm vụ gì?", snap, docs) == ["phong giao duc"]
     # state bodies other than offices ("Kiểm toán Nhà nước", "Ngân hàng …", "Mặt trận …")
     assert unknown_units("Kiểm toán Nhà nước được giao nhiệm vụ gì?", snap, docs) == ["kiem toan nha nuoc"]
+    # a department typed in lower case (accented) too; "văn phòng", "phòng chống" are not one
+    assert unknown_units("kế hoạch giao phòng tổ chức biên chế nhiệm vụ gì", snap, docs) == ["phong to chuc"]
+    assert unknown_units("văn phòng sở còn phối hợp với ai về phòng chống thiên tai", snap, docs) == []
     # a centre named in lower case is a unit too
     assert unknown_units("Ai chủ trì xây dựng trung tâm đổi mới sáng tạo của tỉnh?", snap, docs) == ["trung tam doi moi"]
     for known in ("Sở Nội vụ giao phòng nào?", "Văn phòng Sở phối hợp với ai?", "Phòng Văn hóa - Xã hội chủ trì gì?",
