@@ -9,7 +9,8 @@ a question about a place the plans do not name still finds nothing.
 
 A repair is trusted when it forms a pair of syllables the indexed text contains ("Nghaĩ
 Đàn" → "Nghĩa Đàn", "bao nhiuê" → "bao nhiêu"), or, for a syllable of four letters or more
-that is not capitalised, when it only swaps two letters ("ohàn" → "hoàn"). Upper-case
+that is not capitalised (but as the question's first word), when it only swaps two letters
+("ohàn" → "hoàn", "Teho" → "Theo"). Upper-case
 acronyms, codes and numbers are never touched. The repaired syllable takes the accented form
 the plans use next to the same neighbour, or stays unaccented in a question typed without
 diacritics.
@@ -96,7 +97,8 @@ class Speller:
                 continue
             prev = found[i - 1].group(0) if i and _adjacent(folded, found[i - 1], m) else None
             nxt = found[i + 1].group(0) if i + 1 < len(found) and _adjacent(folded, m, found[i + 1]) else None
-            fix = self._best(s, prev, nxt, needs_pair=len(s) < 4 or typed[0].isupper())
+            name = typed[0].isupper() and m.start() > 0     # capitalised, not only as the first word
+            fix = self._best(s, prev, nxt, needs_pair=len(s) < 4 or name)
             if fix is None:
                 continue
             form = self._form(fix, prev, nxt) if accented else fix

@@ -18,6 +18,7 @@ def plans_speller() -> Speller:
     ("Theo kế hoạch xã Nghaĩ Đàn, ai chủ trì?", "Theo kế hoạch xã Nghĩa Đàn, ai chủ trì?"),   # a name, by its pair
     ("Ai phối hợp với Cổgn Thông tin điện tử?", "Ai phối hợp với Cổng Thông tin điện tử?"),  # the accent of that pair
     ("ke hoach cua xa nghai dan", "ke hoach cua xa nghia dan"),                      # unaccented stays unaccented
+    ("Teho KH 3469, ai chủ trì?", "Theo KH 3469, ai chủ trì?"),                      # the first word is no name
 ])
 def test_slips_are_repaired_with_the_plans_own_spelling(plans_speller, typed, repaired):
     assert plans_speller.correct(typed) == repaired
