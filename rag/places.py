@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
-from importlib import resources
 
 from index import text as vt
+from rag.packaged import underthesea_data
 
 _PREFIX = re.compile(r"^(?:tinh|thanh pho|quan|huyen|thi xa|thi tran|xa|phuong|dac khu)\s+")
 
@@ -16,8 +16,7 @@ _PREFIX = re.compile(r"^(?:tinh|thanh pho|quan|huyen|thi xa|thi tran|xa|phuong|d
 @lru_cache(maxsize=1)
 def place_names() -> frozenset[str]:
     """Folded names of every province, district and ward ("cua lo", "do luong", "nghia dan")."""
-    data = json.loads((resources.files("underthesea") / "address" / "data" / "mapping.json")
-                      .read_text(encoding="utf-8"))
+    data = json.loads(underthesea_data("address", "data", "mapping.json").read_text(encoding="utf-8"))
     names = set()
     for row in data.get("ward_mapping", []):
         for key in ("old_province", "old_district", "old_ward", "new_province", "new_ward"):

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from index import text as vt
+from rag.packaged import underthesea_data
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
@@ -33,9 +34,9 @@ _VOWEL = re.compile(r"[aeiouy]")
 @lru_cache(maxsize=1)
 def lexicon() -> frozenset[str]:
     """Folded syllables of underthesea's Viet74K word list (shipped with the package)."""
-    path = resources.files("underthesea") / "corpus" / "data" / "Viet74K.txt"
-    words = path.read_text(encoding="utf-8").split()
-    return frozenset(s for w in words for s in vt.syllables(vt.fold(w)) if s.isalpha())
+    path = underthesea_data("corpus", "data", "Viet74K.txt")
+    folded = vt.fold(path.read_text(encoding="utf-8"))      # one pass over the whole list: fast
+    return frozenset(s for s in re.split(r"[\s-]+", folded) if s.isalpha())
 
 
 def _edits(s: str) -> set[str]:
@@ -51,38 +52,34 @@ def _edits(s: str) -> set[str]:
 
 @dataclass
 class Speller:
-    counts: Counter          # folded syllable → occurrences in the indexed text
-    pairs: Counter           # (folded syllable, next folded syllable) → occurrences
-    forms: dict              # folded syllable, or (syllable, neighbour) pair → Counter of accented forms
+    df: dict                                  # folded token ("hoan", "hoan_thanh") → chunks with it
+    texts_with: Callable[[str], Iterable[str]]  # the indexed texts that contain a folded token
 
     @classmethod
     def of(cls, texts) -> Speller:
-        counts: Counter = Counter()
-        pairs: Counter = Counter()
-        forms: dict = {}
-        for text in texts:
-            folded = vt.fold(text)
-            prev = prev_form = None
-            for m in _WORD.finditer(folded):
-                s, form = m.group(0), text[m.start():m.end()].lower()
-                counts[s] += 1
-                forms.setdefault(s, Counter())[form] += 1
-                if prev is not None:
-                    pairs[(prev, s)] += 1
-                    forms.setdefault((s, prev, 0), Counter())[form] += 1        # s after prev
-                    forms.setdefault((prev, s, 1), Counter())[prev_form] += 1   # prev before s
-                # a word followed by anything but a space ends the chain of pairs
-                prev, prev_form = (s, form) if folded[m.end():m.end() + 1] in (" ", "") else (None, None)
-        return cls(counts, pairs, forms)
+        """A speller over these texts (``speller(snapshot)`` reads the same from the index)."""
+        texts = list(texts)
+        rows: dict[str, list[int]] = {}
+        for i, text in enumerate(texts):
+            for token in set(vt.folded_tokens(text)):
+                rows.setdefault(token, []).append(i)
+        return cls({t: len(r) for t, r in rows.items()}, lambda t: (texts[i] for i in rows.get(t, [])))
 
-    def _form(self, s: str, prev: str | None, nxt: str | None) -> str:
-        """The accented form the indexed text gives ``s`` next to these neighbours."""
-        beside = self.forms.get((s, prev, 0), Counter()) + self.forms.get((s, nxt, 1), Counter())
-        found = beside or self.forms.get(s)
-        return found.most_common(1)[0][0] if found else s
-
-    def known(self, s: str) -> bool:
-        return s in self.counts or s in lexicon()
+    def _form(self, s: str, prev: str | None, nxt: str | None, most: int = 20) -> str:
+        """The accented form the indexed text gives ``s`` next to these neighbours (else
+        anywhere): the commonest of its first ``most`` occurrences."""
+        w = re.escape(s)
+        tries = [(f"{prev}_{s}", rf"(?<!\w){re.escape(prev)}\W+({w})(?!\w)")] if prev else []
+        tries += [(f"{s}_{nxt}", rf"(?<!\w)({w})\W+{re.escape(nxt)}(?!\w)")] if nxt else []
+        for token, pattern in tries + [(s, rf"(?<!\w)({w})(?!\w)")]:
+            forms: Counter = Counter()
+            for text in self.texts_with(token):
+                forms.update(text[m.start(1):m.end(1)].lower() for m in re.finditer(pattern, vt.fold(text)))
+                if sum(forms.values()) >= most:
+                    break
+            if forms:
+                return forms.most_common(1)[0][0]
+        return s
 
     def correct(self, text: str) -> str:
         """``text`` with every typo'd syllable repaired (unchanged when there is none)."""
@@ -93,7 +90,8 @@ class Speller:
         for i, m in enumerate(found):
             s = m.group(0)
             typed = text[m.start():m.end()]
-            if len(s) < 3 or not _VOWEL.search(s) or self.known(s) or (len(typed) > 1 and typed.isupper()):
+            if len(s) < 3 or not _VOWEL.search(s) or s in self.df or s in lexicon() \
+                    or (len(typed) > 1 and typed.isupper()):
                 continue
             prev = found[i - 1].group(0) if i and _adjacent(folded, found[i - 1], m) else None
             nxt = found[i + 1].group(0) if i + 1 < len(found) and _adjacent(folded, m, found[i + 1]) else None
@@ -114,11 +112,11 @@ class Speller:
         Without a neighbour's support only a swap of a syllable of 4+ letters is trusted."""
         scored = []
         for c in _edits(s):
-            n = self.counts.get(c, 0)
+            n = self.df.get(c, 0)
             swap = sorted(c) == sorted(s)
             if not n and not (swap and c in lexicon()):
                 continue
-            pair = (self.pairs.get((prev, c), 0) if prev else 0) + (self.pairs.get((c, nxt), 0) if nxt else 0)
+            pair = (self.df.get(f"{prev}_{c}", 0) if prev else 0) + (self.df.get(f"{c}_{nxt}", 0) if nxt else 0)
             scored.append((pair, swap, n, c))
         if not scored:
             return None
@@ -132,8 +130,17 @@ def _adjacent(folded: str, a: re.Match, b: re.Match) -> bool:
 
 
 def speller(snap) -> Speller:
-    """The snapshot's speller, built once per index generation (``IndexSnapshot.memo``)."""
-    return snap.memo("speller", lambda: Speller.of(snap.chunks.texts))
+    """The snapshot's speller, from what the index already holds: the folded BM25 field's
+    document frequencies and its postings (nothing is built per generation)."""
+    scores, vocab, texts = snap.bm25_fold.scores, snap.bm25_fold.vocab_dict, snap.chunks.texts
+
+    def texts_with(token: str):
+        t = vocab.get(token)
+        if t is None:
+            return ()
+        return (texts[i] for i in scores["indices"][scores["indptr"][t]:scores["indptr"][t + 1]])
+
+    return Speller(snap.fold_df, texts_with)
 
 
 __all__ = ["Speller", "lexicon", "speller"]

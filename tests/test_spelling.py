@@ -51,3 +51,11 @@ def test_a_misspelt_place_of_the_plans_is_not_taken_for_an_unknown_one(engine):
     ans = engine.ask("Theo kế hoạch xã Nghaĩ Đàn, ai chủ trì bảo đảm nguồn kinh phí thực hiện kế hoạch hàng năm?")
     assert not ans.abstained, ans.answer
     assert all(c.doc_id.startswith("xa-nghia-dan") for c in ans.citations)
+
+
+def test_the_speller_of_an_index_reads_its_postings_and_repairs_alike(engine, plans_speller):
+    from rag.spelling import speller
+    indexed = speller(engine.snapshot())
+    for typed in ("Khi nào phải ohàn thành đề án?", "Ai phối hợp với Cổgn Thông tin điện tử?",
+                  "Theo kế hoạch xã Nghaĩ Đàn, ai chủ trì?"):
+        assert indexed.correct(typed) == plans_speller.correct(typed) != typed
