@@ -10,10 +10,9 @@ a question about a place the plans do not name still finds nothing.
 A repair is trusted when it forms a pair of syllables the indexed text contains ("Nghaĩ
 Đàn" → "Nghĩa Đàn", "bao nhiuê" → "bao nhiêu"), or, for a syllable of four letters or more
 that is not capitalised (but as the question's first word), when it only swaps two letters
-("ohàn" → "hoàn", "Teho" → "Theo"). Upper-case
-acronyms, codes and numbers are never touched. The repaired syllable takes the accented form
-the plans use next to the same neighbour, or stays unaccented in a question typed without
-diacritics.
+("ohàn" → "hoàn", "Teho" → "Theo"). Upper-case acronyms, codes and numbers are never
+touched. The repaired syllable takes the accented form the plans use next to the same
+neighbour, or stays unaccented in a question typed without diacritics.
 """
 from __future__ import annotations
 
