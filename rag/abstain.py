@@ -286,20 +286,18 @@ def acting_units(question: str, units: list, documents: dict[str, dict]) -> list
     unit: its plan's issuer, or a row/sentence (or its heading) that names it."""
     lead = re.match(r"\s*(?:theo [^,?]{0,80},\s*)?", question, re.I).end()
     given = {m.end() for m in re.finditer(r"\bgiao (?:cho )?", question)}     # "… giao Phòng X làm …"
-    names = [p for pos, p in _unit_names(question) if pos == lead]
-    tasked = [p for pos, p in _unit_names(question) if pos in given]
+    named = _unit_names(question)
+    names = [p for pos, p in named if pos == lead]
+    tasked = [p for pos, p in named if pos in given]
     if names and not _ACTOR_VERB.search(" ".join(vt.fold(question[lead:]).lower().split()[:10])):
         names = []              # the unit is not the one acting ("Sở Nội vụ có bao nhiêu phòng?")
     if not names and not tasked:
         return units
     phrase = (names or tasked)[0]
-    issuers: dict[str, str] = {}        # one folded issuer phrase per plan, not per unit
+    issuer_of = _plan_phrases(documents, ("issuer", "parent_issuer"))
     keep = []
     for u in units:
-        if u.doc_id not in issuers:
-            meta = documents.get(u.doc_id, {})
-            issuers[u.doc_id] = f" {_phrase(meta.get('issuer', ''))} {_phrase(meta.get('parent_issuer', ''))} "
-        issuer = issuers[u.doc_id]
+        issuer = f" {issuer_of(u.doc_id)} "
         text = f" {_phrase(u.heading + ' ' + u.text + ' ' + ' '.join(str(v) for v in u.record.values()))} "
         if f" {phrase} " in issuer or f" {phrase} " in text:
             keep.append(u)
@@ -330,16 +328,26 @@ def placed_units(question: str, units: list, documents: dict[str, dict]) -> list
     places = asked_provinces(question)
     if not places:
         return units
-    where: dict[str, str] = {}          # one folded issuer/title phrase per plan, not per unit
+    where = _plan_phrases(documents, ("issuer", "parent_issuer", "title"))
     keep = []
     for u in units:
-        if u.doc_id not in where:
-            meta = documents.get(u.doc_id, {})
-            where[u.doc_id] = " ".join(_phrase(str(meta.get(k) or "")) for k in ("issuer", "parent_issuer", "title"))
-        text = f"{where[u.doc_id]} {_phrase(f'{u.heading} {stated_text(u)}')}"
+        text = f"{where(u.doc_id)} {_phrase(f'{u.heading} {stated_text(u)}')}"
         if all(re.search(rf"\b{p}\b", text) for p in places):
             keep.append(u)
     return keep
+
+
+def _plan_phrases(documents: dict[str, dict], keys: tuple[str, ...]):
+    """doc id → those metadata fields of the plan as one folded phrase, computed once per
+    plan (not once per unit)."""
+    cache: dict[str, str] = {}
+
+    def of(doc_id: str) -> str:
+        if doc_id not in cache:
+            meta = documents.get(doc_id, {})
+            cache[doc_id] = " ".join(_phrase(str(meta.get(k) or "")) for k in keys)
+        return cache[doc_id]
+    return of
 
 
 def _phrase(text: str) -> str:

@@ -13,6 +13,7 @@ import time
 import uuid
 from pathlib import Path
 
+from index.deadlines import normalize_deadline
 from index.errors import BadQuestion
 from index.reader import IndexSnapshot, open_index
 from index.store import current_token
@@ -331,7 +332,6 @@ def _rows_due(q: Query, units: list[Unit], most: int = 10) -> list[Unit]:
     """"Những nhiệm vụ nào có thời hạn Quý IV/2026?": the task rows whose deadline cell says
     that time (compared normalized: "Quý IV/2026" = "quy 4/2026"); [] when the question names
     no such time, or so many rows share it (a bare year, "thường xuyên") that it filters nothing."""
-    from index.deadlines import normalize_deadline
     m = _DUE.search(q.folded)
     due = normalize_deadline(m.group("when")) if m else ""
     if not due:
