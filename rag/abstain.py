@@ -742,3 +742,26 @@ def _has_person_name(text: str) -> bool:
         if w[0].isupper() and vt.fold(w) in _SURNAMES and words[i + 1][0].isupper() and not words[i + 1].isupper():
             return True
     return False
+
+
+
+def _longest_run(words: list[str], text: str) -> int:
+    """Length of the longest run of consecutive question syllables (``words``) in ``text``."""
+    hay = f" {' '.join(vt.syllables(vt.fold(text)))} "
+    best = 0
+    for i in range(len(words)):
+        j = i + best + 1
+        while j <= len(words) and f" {' '.join(words[i:j])} " in hay:
+            best = j - i
+            j += 1
+    return best
+
+
+def same_task(folded_question: str, best, other, run: int = 4) -> bool:
+    """Another plan's unit is the same task as the best one when it keeps the question's
+    wording as the best one does: a run of ``run`` consecutive question syllables (or the
+    best unit's whole run, if shorter). A plan copying a task from the upper plan keeps its
+    phrase ("xây dựng đề án chuyển đổi số"); a different task only shares its words ("Đề án
+    đánh giá mức độ hoàn thành nhiệm vụ chuyển đổi số")."""
+    words = vt.syllables(folded_question)
+    return _longest_run(words, other.text) >= min(_longest_run(words, best.text), run)

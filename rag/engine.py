@@ -20,8 +20,8 @@ from index.store import current_token
 from rag.answer import ABSTAIN_MESSAGE, Composer, Thresholds, enumerates, plan_label
 from rag.abstain import (acting_units, answerable_units, appendix_units, cited_kind, contradicts_quantity,
                          foreign_documents, foreign_kind, foreign_subject, gives_asked_detail, missing_appendix,
-                         naming_units, placed_units, stated_text, type_mismatch, unknown_names, unknown_units,
-                         unknown_years)
+                         naming_units, placed_units, same_task, stated_text, type_mismatch, unknown_names,
+                         unknown_units, unknown_years)
 from rag.llm import chat_model_from_settings, rephrase
 from rag.evidence import Matcher, Unit, candidate_docs, score_units, table_units, units_from_hits
 from rag.query import Query, analyse, asks_confirmation, doc_year, document_names
@@ -231,7 +231,7 @@ class Engine:
         if not q.scope:
             for u in pool[1:]:
                 if u.doc_id not in {p.doc_id for p in picks} and u.kind in wanted[:2] \
-                        and gives_asked_detail(u, q) \
+                        and gives_asked_detail(u, q) and same_task(q.folded, best, u) \
                         and u.match >= max(th.other_plan_floor, th.other_plan * best.match):
                     picks.append(u)
                 if len(picks) >= 3:

@@ -517,6 +517,21 @@ def test_prose_from_another_plan_must_give_the_detail_asked():
     assert gives_asked_detail(_sentence("Đến năm 2030, 90% hồ sơ được số hóa."), rate)
 
 
+def test_another_plan_joins_only_with_the_same_task_wording():
+    """A second plan's row is the same task when it keeps the question's phrase as the best
+    row does; sharing the words scattered is another task."""
+    from rag.abstain import same_task
+
+    q = analyse("Khi nào phải hoàn thành đề án chuyển đổi số?").folded
+    best = _task(content="Xây dựng, hoàn thành đề án chuyển đổi số của Sở")
+    copy = _task(doc="e", content="Hoàn thành Đề án chuyển đổi số của cơ quan")
+    other = _task(doc="e", content="Phối hợp triển khai Đề án đánh giá mức độ hoàn thành nhiệm vụ chuyển đổi số")
+    assert same_task(q, best, copy)
+    assert not same_task(q, best, other)
+    short = _task(content="Đề án số hóa")             # the best shares only a short run: as long as that will do
+    assert same_task(q, short, other)
+
+
 def test_a_list_of_sentences_keeps_only_items_about_the_question():
     """A list answer from one section takes its sentences that match nearly as well as the best."""
     from rag.engine import _list_units
