@@ -267,7 +267,31 @@ def _unit_names(question: str) -> list[tuple[int, str]]:
             acronym = re.search(r"\b[A-ZĐ]{2,}\b", " ".join(question[m.end():].split()[:4]))   # "… thông minh IOC"
             if not any(w in STOPWORDS for w in words) and not acronym and m.start() not in {p for p, _ in out}:
                 out.append((m.start(), _phrase(f"{m.group(1)} {m.group(2)}")))
+    else:               # typed without accents: "so tu phap", "phong to chuc bien che"
+        low = question.lower()
+        for m in _FOLDED_ORG.finditer(low):
+            head, words = m.group(1), m.group(2).split()
+            named = {"so": 2, "ban": 1}.get(head, 0)       # words checked against the names
+            if named and " ".join(words[:named]) not in _FOLDED_NAMES[head]:
+                continue        # "số hóa", "ban hành": common words that fold like "sở", "ban"
+            if head == "thanh tra":
+                words = words[:1]       # "thanh tra sở nhiệm vụ …": the name is one word
+            if any(w in STOPWORDS for w in words[named:]) \
+                    or any(w in vt.ABBREVIATIONS for w in low[m.start():].split()[:8]):
+                continue        # "trung tâm điều hành thông minh ioc": acronyms are written many ways
+            out.append((m.start(), _phrase(f"{head} {' '.join(words)}")))
     return out
+
+
+# without accents "sở" is "số" and "ban" is "bản"/"bàn": those heads count only before the
+# first words of a provincial department or board name; "phòng" is not "phòng chống"
+_FOLDED_ORG = re.compile(r"(?<![a-z])(?<!van )(?<!doi )(phong(?! (?:chong|ngua|hop|thu|chay|may|lam|trao|tranh))"
+                         r"|trung tam|thanh tra|chi cuc|so|ban)\s+([a-z]+\s+[a-z]+)")
+_FOLDED_NAMES = {
+    "so": set("""tu phap|xay dung|y te|tai chinh|giao duc|khoa hoc|nong nghiep|cong thuong|van hoa|ngoai vu
+|dan toc|noi vu|ke hoach|lao dong|tai nguyen|thong tin|giao thong|du lich|the thao""".replace("\n", "").split("|")),
+    "ban": set("ton dan thi tuyen noi quan to kinh".split()),
+}
 
 
 # accented, these words are units even in lower case ("phòng xây dựng chính quyền"): not

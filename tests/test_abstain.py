@@ -109,6 +109,22 @@ def test_documents_named_by_a_number_that_is_not_loaded():
     assert foreign_documents("ke hoach trien khai nghi quyet 71/nq-cp co so hieu la gi", docs) == []
 
 
+def test_units_typed_without_accents(engine):
+    """Typed without accents, "so"/"ban" are units only before a department's or board's
+    name ("sở tư pháp", not "số hóa"); "phong" is not "phòng chống"."""
+    snap = engine.snapshot()
+    docs = list(snap.primary_documents())
+    assert unknown_units("so tu phap duoc giao nhiem vu gi trong so hoa ho tich", snap, docs) == ["so tu phap"]
+    assert unknown_units("ke hoach giao phong to chuc bien che nhiem vu gi", snap, docs) == ["phong to chuc"]
+    assert unknown_units("ban ton giao duoc giao nhiem vu dot pha nao", snap, docs) == ["ban ton giao"]
+    assert unknown_units("kh 3469 giao thanh tra so nhiem vu gi", snap, docs) == ["thanh tra so"]
+    for known in ("so noi vu giao phong nao so hoa ho so", "ban hanh ke hoach so may",
+                  "chuyen doi so khoa hoc cong nghe la gi", "phong chong thien tai do ai lam",
+                  "ai ket noi vao trung tam dieu hanh thong minh ioc", "van phong so phoi hop voi ai"):
+        assert unknown_units(known, snap, docs) == [], known
+    assert engine.ask("so tu phap nghe an duoc giao nhiem vu gi trong viec so hoa du lieu ho tich").abstained
+
+
 def test_a_meta_question_about_another_kind_of_document():
     plans = [{"doc_type": "Kế hoạch"}]
     assert foreign_kind("quyet dinh thanh lap ban chi dao mang so hieu bao nhieu", plans) == "quyet dinh"
