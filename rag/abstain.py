@@ -42,7 +42,9 @@ _GENERIC = set("""
 ke hoach kh nghi quyet chuong trinh so ban phong van uy ubnd hdnd bo xa tinh huyen thanh pho
 ai dau khi nao theo trong tai cua cac nhung ve nhiem vu don vi co quan de an
 """.split())
-_SURNAMES = set("nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly dao dinh lam mai trinh".split())
+_SURNAMES_ACCENTED = set("nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý đào đinh lâm mai trịnh"
+                         .split())
+_SURNAMES = {vt.fold(n) for n in _SURNAMES_ACCENTED}
 _MONEY_Q = re.compile(r"\b(bao nhieu|may) (tien|dong|trieu|ty|nghin)\b|\b(kinh phi|ngan sach|tien thuong|muc tien|"
                       r"so tien|du chi|chi bao nhieu|muc chi(?! tieu)|muc ho tro|tien luong|muc luong|tra luong|thu lao|phu cap)\b"
                       r".*\b(bao nhieu|may)\b|\btrieu dong\b|\bty dong\b")
@@ -722,6 +724,9 @@ def type_mismatch(folded_question: str, evidence_text: str) -> str | None:
     for site in re.findall(r"\b[\w-]+(?:\.[\w-]+)*\.(?:gov\.vn|vn|com|org|net)\b", folded_question):
         if site not in ev.lower():
             return "site"       # "hệ thống bcnq57.nghean.gov.vn do ai vận hành": evidence about that site
+    for figure in re.findall(r"(?<![\d.,])(\d+(?:[.,]\d+)?)\s*%", folded_question):
+        if not re.search(rf"(?<![\d.,]){re.escape(figure)}\s*%", ev):
+            return "stated share"   # "chỉ tiêu … đạt 98% do phòng nào theo dõi" of a row targeting 95%
     post = _POST_Q.search(folded_question)
     if post and post.group(1) not in " ".join(vt.syllables(ev.lower())):
         return "post"
@@ -752,10 +757,11 @@ def type_mismatch(folded_question: str, evidence_text: str) -> str | None:
 
 
 def _counted(noun: str, ev: str) -> bool:
-    """The evidence gives a number (not a year) within a few words of the counted noun."""
+    """The evidence gives a number (not a year, nor a share: "100% sản phẩm" counts none)
+    within a few words of the counted noun."""
     for m in re.finditer(rf"\b{re.escape(noun)}\b", ev):
         window = ev[max(0, m.start() - 40):m.end() + 40]
-        if re.search(r"\b(?!20\d\d\b)\d+(?:[.,]\d+)?\s*%?", window):
+        if re.search(r"\b(?!20\d\d\b)\d+(?:[.,]\d+)?(?![\d.,]|\s*%)", window):
             return True
     return False
 
@@ -763,7 +769,8 @@ def _counted(noun: str, ev: str) -> bool:
 def _has_person_name(text: str) -> bool:
     words = re.findall(r"[^\W\d_]+", text)
     for i, w in enumerate(words[:-1]):
-        if w[0].isupper() and vt.fold(w) in _SURNAMES and words[i + 1][0].isupper() and not words[i + 1].isupper():
+        surname = w.lower() in _SURNAMES_ACCENTED if vt.has_diacritics(w) else vt.fold(w).lower() in _SURNAMES
+        if w[0].isupper() and surname and words[i + 1][0].isupper() and not words[i + 1].isupper():   # not "Đảng Cộng"
             return True
     return False
 

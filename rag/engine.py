@@ -190,7 +190,11 @@ class Engine:
             # answers, however little else of the question it shares
             chosen = units[:1]
         if chosen and type_mismatch(q.folded, " ".join(stated_text(u) for u in chosen)):
-            chosen = []
+            # the same passage as another kind of unit of that plan (the appendix row with the figure,
+            # beside the body sentence without it) answers instead if it gives what is asked
+            first = chosen[0]
+            chosen = [u for u in units if u.match >= first.match and u.doc_id == first.doc_id
+                      and u.kind != first.kind and not type_mismatch(q.folded, stated_text(u))][:1]
         if not chosen and cited and not unknown:      # no sentence names the cited document well: the header
             lines = comp.meta_lines(self._meta_docs(snap, q, hits))
             if lines:

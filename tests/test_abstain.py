@@ -236,6 +236,11 @@ def test_a_figure_given_in_the_question_is_not_asked_for():
     assert "number" in analyse("Mỗi cơ quan phải bố trí ít nhất bao nhiêu cán bộ, do ai chủ trì?").intents
 
 
+def test_an_issue_date_asked_by_month_and_year_is_meta():
+    assert analyse("Kế hoạch của Văn phòng UBND tỉnh được ban hành vào tháng, năm nào?").intents == ["meta"]
+    assert analyse("ke hoach ban hanh ngay thang nam nao").intents == ["meta"]
+
+
 def test_a_report_of_results_is_a_topic_not_a_result_asked_for():
     """"Báo cáo kết quả thực hiện … gửi trước ngày nào" asks when; "kết quả dự kiến" asks the result."""
     assert analyse("Báo cáo kết quả thực hiện 6 tháng phải gửi trước ngày nào?").intents == ["when"]
@@ -489,6 +494,28 @@ def test_a_salary_question_needs_an_amount_of_money():
     # an allowance is money too: a share of staff trained is not its amount
     assert type_mismatch("muc phu cap hang thang cho can bo chuyen trach la bao nhieu",
                          "Phấn đấu có ít nhất 50% cán bộ chuyên trách được đào tạo.") == "money"
+
+
+def test_a_share_stated_in_the_question_must_be_the_evidence_s():
+    q = "chi tieu ty le hai long khi dung dich vu cong truc tuyen dat 98% do phong nao theo doi"
+    ev = "Tỷ lệ hài lòng của người dân khi sử dụng dịch vụ công trực tuyến đạt tối thiểu 95%."
+    assert type_mismatch(q, ev) == "stated share"
+    assert type_mismatch(q.replace("98%", "95 %"), ev) is None
+    assert type_mismatch(q.replace("98%", "8%"), ev.replace("95%", "98%")) == "stated share"   # not a tail of 98
+
+
+def test_a_count_is_not_a_share():
+    """"Bao nhiêu sản phẩm" asks a count: "100% sản phẩm OCOP" gives none."""
+    assert type_mismatch("xa co bao nhieu san pham ocop", "100% sản phẩm OCOP được bán trên sàn.") == "count"
+    assert type_mismatch("xa co bao nhieu san pham ocop", "Có 12 sản phẩm OCOP được bán trên sàn.") is None
+
+
+def test_a_person_asked_needs_a_person_s_name():
+    """A surname is read with its accents: "Đảng Cộng sản" names no "Đặng"."""
+    q = "truong phong cong chuc vien chuc so noi vu la ai"
+    assert type_mismatch(q, "Thu hút nhân tài vào cơ quan của Đảng Cộng sản Việt Nam.") == "person"
+    assert type_mismatch(q, "KT. GIÁM ĐỐC PHÓ GIÁM ĐỐC Nguyễn Việt Hưng") is None
+    assert type_mismatch(q, "nguoi ky: Dang Van Hung") is None           # typed without accents: folded
 
 
 def test_a_phone_number_question_needs_a_number_written_out():

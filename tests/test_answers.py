@@ -242,3 +242,14 @@ def test_which_tasks_are_due_at_a_time_lists_the_rows_with_that_deadline(engine)
         assert len(ans.citations) == len(due), ans.answer
         for content in due:
             assert content[:40] in ans.answer, (content, ans.answer)
+
+
+def test_a_figure_asked_comes_from_the_row_that_gives_it(engine):
+    """The body sentence and the appendix row say the same, only the row gives the share:
+    the row answers (the sentence alone would leave nothing to answer with)."""
+    text = (CORPUS / "xa-nghia-dan-kh-2025-thuc-hien-nq57.txt").read_text(encoding="utf-8")
+    share = re.search(r"(\d+%) sản phẩm OCOP", text).group(1)
+    ans = engine.ask("Theo kế hoạch xã Nghĩa Đàn, bao nhiêu phần trăm sản phẩm OCOP phải được bán trên sàn "
+                     "thương mại điện tử?")
+    assert not ans.abstained and share in ans.answer, ans.answer
+    assert share in ans.citations[0].quote
