@@ -46,7 +46,8 @@ _SURNAMES_ACCENTED = set("nguyễn trần lê phạm hoàng huỳnh phan vũ võ
                          .split())
 _SURNAMES = {vt.fold(n) for n in _SURNAMES_ACCENTED}
 _MONEY_Q = re.compile(r"\b(bao nhieu|may) (tien|dong|trieu|ty|nghin)\b|\b(kinh phi|ngan sach|tien thuong|muc tien|"
-                      r"so tien|du chi|chi bao nhieu|muc chi(?! tieu)|muc ho tro|tien luong|muc luong|tra luong|thu lao|phu cap)\b"
+                      r"so tien|du chi|chi bao nhieu|muc chi(?! tieu)|muc ho tro|tien luong|muc luong|tra luong|thu lao|phu cap"
+                      r"|bi phat|xu phat|muc phat|tien phat)\b"
                       r".*\b(bao nhieu|may)\b|\btrieu dong\b|\bty dong\b")
 _SHARE_Q = re.compile(r"%|\b(phan tram|t[yi] le|ty trong)\b")     # "kinh phí … bao nhiêu % GDP" is a share
 _MONEY_E = re.compile(r"\d[\d.,]*\s*(trieu|ty|nghin|dong|vnd)\b")
@@ -96,10 +97,12 @@ _ORG = (r"(?:Phòng|Sở|Ban|Trung tâm|Cục|Chi cục|Văn phòng|Viện|Trư�
 _ORG_NAME = re.compile(rf"(?<!\w){_ORG}\s+([A-ZĐÀ-Ỹ][^\W\d_]*(?:\s+[^\W\d_]+){{0,2}})")
 _ORG_START = re.compile(rf"{_ORG}\b")
 _DOC_NUMBER = re.compile(r"\b(\d{1,5})\s*[/-]\s*(?:kh|qd|nq|ct|tb|bc|cv|nd|tt|hd)\b")
-_NOT_NOUNS = set("phan tram tien la so nao gi dat duoc phai the nguoi".split())   # "bao nhiêu người": any people
+_NOT_NOUNS = set("tram tien la so nao gi dat duoc phai the nguoi".split())   # "bao nhiêu người": any people
 _CO_NOUNS = {"co so", "co quan", "co che"}     # "cơ sở", folded like "có sở": a noun, not a function word
 _DURATIONS = set("nam thang ngay tuan gio lan".split())      # "bao nhiêu tháng" needs "<n> tháng"
-_COUNT_Q = re.compile(r"\bbao nhieu ([a-z]+(?: [a-z]+)?)")  # "bao nhiêu tài khoản", not "bao nhiêu %"
+_COUNT_Q = re.compile(r"\bbao nhieu ([a-z]+(?: [a-z]+)?)"   # "bao nhiêu tài khoản", not "bao nhiêu %"
+                      r"|\bmay ((?:lan|cap|loai|nhom|buoc|phan he|dot|giai doan|muc)(?: [a-z]+)?)\b")
+# "mấy lần / cấp độ": folded, "mấy" is "máy" too (máy tính), so only before a measure word
 
 
 def _name_runs(question: str) -> list[list[str]]:
@@ -542,8 +545,14 @@ def answerable_units(q, units: list, doc_years: dict[str, str] | None = None) ->
     if q.intents == ["when"]:
         keep = [u for u in keep if _has_time(u, q.folded)]
     if "who_partner" in q.intents and "who" not in q.intents:   # "phối hợp với ai" needs partners, not only a lead
-        keep = [u for u in keep if u.record.get("partners") or re.search(
-            r"\bphoi hop\b", vt.fold(stated_text(u) if u.kind == "task" else f"{u.heading} {u.text}").lower())]
+        # a row without partners names one only as "phối hợp với X", or as the task the
+        # question itself quotes ("phối hợp triển khai Đề án 06 … xong năm nào"); in "Phối hợp
+        # ứng dụng phần mềm …" its lead cooperates with no one named
+        quoted = re.search(r"\bphoi hop (?!voi\b|cung\b)(\w+)", q.folded)
+        row_partner = r"\bphoi hop (voi|cung" + (f"|{quoted.group(1)}" if quoted else "") + r")\b"
+        keep = [u for u in keep if u.record.get("partners") or (
+            re.search(row_partner, vt.fold(stated_text(u)).lower()) if u.kind == "task"
+            else re.search(r"\bphoi hop\b", vt.fold(f"{u.heading} {u.text}").lower()))]
     keep = [u for u in keep if not _contradicts_quantity(u, q.folded) and not _other_level(u, q.folded)
             and not _other_field(u, q.folded)]
     if re.search(r"\b(tai sao|vi sao|ly do)\b", q.folded):     # a table row says who/when/what, never why
@@ -738,16 +747,17 @@ def type_mismatch(folded_question: str, evidence_text: str) -> str | None:
         if re.search(ask, folded_question) and not re.search(have, ev.lower()):
             return kind
     m = _COUNT_Q.search(folded_question)
-    if m:
-        first = m.group(1).split()[0]
+    asked = m and (m.group(1) or m.group(2))
+    if asked and asked != "phan tram":
+        first = asked.split()[0]
         if first in _DURATIONS:
             if not re.search(rf"\b\d+\s*{first}\b", ev.lower()):
                 return "count"
             return None
         noun = []
-        if m.group(1) in _CO_NOUNS:
-            noun = [m.group(1)]
-        for w in [] if noun else m.group(1).split():    # the counted noun: words up to the first function word
+        if asked in _CO_NOUNS:
+            noun = [asked]
+        for w in [] if noun else asked.split():    # the counted noun: words up to the first function word
             if w in _NOT_NOUNS or (w in STOPWORDS and w != "can") or w in ("va", "hoac"):
                 break
             noun.append(w)

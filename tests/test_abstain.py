@@ -504,6 +504,35 @@ def test_a_share_stated_in_the_question_must_be_the_evidence_s():
     assert type_mismatch(q.replace("98%", "8%"), ev.replace("95%", "98%")) == "stated share"   # not a tail of 98
 
 
+def test_a_row_whose_lead_cooperates_names_no_partner():
+    """"Phối hợp ứng dụng phần mềm KPI" (no partners cell): its lead cooperates with no one
+    named; a row the question quotes as "phối hợp triển khai …" still answers when/who."""
+    def row(content):
+        return Unit("task", "d", 0, 10, content, [], record={"content": content, "lead": "Văn phòng Sở",
+                                                              "deadline_text": "Quý II/2026", "span": [0, 10]})
+    kpi = row("Phối hợp ứng dụng phần mềm đánh giá hiệu quả công việc (KPI)")
+    named = row("Phối hợp với Sở Tài chính ứng dụng phần mềm đánh giá hiệu quả công việc (KPI)")
+    q = analyse("Văn phòng Sở phối hợp với cơ quan nào để ứng dụng phần mềm đánh giá hiệu quả công việc?")
+    assert answerable_units(q, [kpi, named]) == [named]
+    d06 = row("Phối hợp triển khai Đề án 06/CP về dữ liệu dân cư")
+    q = analyse("phoi hop trien khai de an 06/CP ve du lieu dan cu phai xong nam nao")
+    assert "who_partner" in q.intents and answerable_units(q, [d06]) == [d06]
+
+
+def test_counts_asked_with_may_and_fines():
+    """"Mấy lần / mấy cấp độ" asks a count as "bao nhiêu" does (folded "mấy" is "máy" too,
+    so only before a measure word); "bao nhiêu phân hệ" is a count, "bao nhiêu phần trăm"
+    a share; "bị phạt bao nhiêu" asks money."""
+    assert type_mismatch("ban chi dao hop dinh ky may lan mot nam", "Ban hành Quy chế hoạt động.") == "count"
+    assert type_mismatch("ban chi dao hop dinh ky may lan mot nam", "Ban Chỉ đạo họp 2 lần mỗi năm.") is None
+    assert type_mismatch("su co duoc phan thanh may cap do", "Triển khai Kế hoạch ứng phó sự cố.") == "count"
+    assert type_mismatch("hoc sinh hoc tren may tinh bang", "Học sinh học trên máy tính bảng.") is None
+    assert type_mismatch("nen tang gom bao nhieu phan he", "Triển khai nền tảng điều hành thông minh.") == "count"
+    assert type_mismatch("ty le dat bao nhieu phan tram", "Tỷ lệ đạt 90%.") is None
+    assert type_mismatch("nha cung cap bi phat bao nhieu", "Xử lý theo hợp đồng thuê dịch vụ.") == "money"
+    assert type_mismatch("phat trien bao nhieu doanh nghiep cong nghe so", "Phát triển 10 doanh nghiệp.") is None
+
+
 def test_a_count_is_not_a_share():
     """"Bao nhiêu sản phẩm" asks a count: "100% sản phẩm OCOP" gives none."""
     assert type_mismatch("xa co bao nhieu san pham ocop", "100% sản phẩm OCOP được bán trên sàn.") == "count"
