@@ -26,6 +26,7 @@ from rag.llm import chat_model_from_settings, rephrase
 from rag.evidence import Matcher, Unit, candidate_docs, score_units, table_units, units_from_hits
 from rag.query import Query, analyse, asks_confirmation, doc_year, document_names
 from rag.spelling import speller
+from rag.structure import structure_lines
 from rag.retrieve import Weights, filter_mask, hybrid_search
 from rag.types import Answer, Hit
 
@@ -153,6 +154,10 @@ class Engine:
         if appendix:
             unknown.append(appendix)
 
+        if not unknown:     # "Phụ lục 2 có tên là gì / giao bao nhiêu nhiệm vụ": the plan's structure
+            lines = structure_lines(snap, q, hits, comp.cite)
+            if lines:
+                return self._finish(base, comp, lines, confidence=1.0)
         # a plan named by a number that is not loaded: its header is not ours to quote, only
         # a sentence that names that document can say its date or signer
         foreign = foreign_documents(q.folded, snap.documents) if "meta" in q.intents else []

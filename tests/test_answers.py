@@ -253,3 +253,49 @@ def test_a_figure_asked_comes_from_the_row_that_gives_it(engine):
                      "thương mại điện tử?")
     assert not ans.abstained and share in ans.answer, ans.answer
     assert share in ans.citations[0].quote
+
+
+def _appendix_block(name: str, number: int) -> str:
+    text = (CORPUS / name).read_text(encoding="utf-8")
+    start = text.index(f"PHỤ LỤC {number}")
+    nxt = text.find(f"PHỤ LỤC {number + 1}", start)
+    return text[start:nxt if nxt > 0 else len(text)]
+
+
+def test_an_appendix_title_comes_from_its_heading(engine):
+    block = _appendix_block("vpubnd-kh-2026-trien-khai-nq71-nq57.txt", 2)
+    title = next(ln.strip() for ln in block.splitlines()[1:] if ln.strip())
+    assert title.isupper() and len(title.split()) >= 3
+    ans = engine.ask("Phụ lục 2 kèm kế hoạch của Văn phòng UBND tỉnh có tên gọi là gì?")
+    assert not ans.abstained and title in ans.answer, ans.answer
+    assert len(ans.citations) == 1 and title in ans.citations[0].quote
+    # every appendix of the plan when none is numbered
+    ans = engine.ask("Kế hoạch của Văn phòng UBND tỉnh kèm theo những phụ lục nào?")
+    assert ans.answer.count("Phụ lục") == 2 and title in ans.answer, ans.answer
+
+
+def test_how_many_rows_an_appendix_holds_is_counted_from_its_table(engine):
+    rows = {n: len(re.findall(r"(?m)^\d+\t", _appendix_block("vpubnd-kh-2026-trien-khai-nq71-nq57.txt", n)))
+            for n in (1, 2)}
+    assert rows[1] > 5 and rows[2] > 5 and rows[1] != rows[2]
+    ans = engine.ask("Phụ lục 2 kế hoạch của Văn phòng UBND tỉnh giao tổng cộng bao nhiêu nhiệm vụ?")
+    assert re.search(rf"\b{rows[2]} nhiệm vụ", ans.answer), ans.answer
+    ans = engine.ask("Phụ lục 1 kèm kế hoạch của Văn phòng UBND tỉnh có bao nhiêu chỉ tiêu?")
+    assert re.search(rf"\b{rows[1]} chỉ tiêu", ans.answer), ans.answer
+    assert len(ans.citations) == 1           # the last row counted
+    # an appendix the plan does not have is not counted
+    assert engine.ask("Phụ lục 3 kế hoạch của Văn phòng UBND tỉnh giao bao nhiêu nhiệm vụ?").abstained
+
+
+def test_a_table_group_is_named_by_its_numeral_or_its_words():
+    from rag.query import analyse
+    from rag.structure import _named_group
+
+    rows = [{"group": g} for g in ("I Nhóm nhiệm vụ về lãnh đạo, chỉ đạo", "V Chuyển đổi số > 5.1 Hạ tầng số",
+                                   "V Chuyển đổi số > 5.2 Dữ liệu số",
+                                   "VI Nhóm nhiệm vụ bảo đảm an ninh mạng và chủ quyền số")]
+    assert _named_group(analyse("Mục VI của phụ lục có mấy nhiệm vụ?"), rows).startswith("VI ")
+    assert _named_group(analyse("Nhóm bảo đảm an ninh mạng, chủ quyền số gồm mấy nhiệm vụ?"), rows).startswith("VI ")
+    assert _named_group(analyse("Phần dữ liệu số trong nhóm chuyển đổi số có bao nhiêu nhiệm vụ?"),
+                        rows).endswith("Dữ liệu số")
+    assert _named_group(analyse("Nhóm nhiệm vụ về thanh tra có bao nhiêu nhiệm vụ?"), rows) == ""

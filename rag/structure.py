@@ -1,0 +1,138 @@
+"""Questions about a plan's structure rather than its content: the titles of its appendices
+("Phụ lục 2 có tên gọi là gì", "kèm theo những phụ lục nào") and how many rows an appendix
+or one group of its table holds ("Phụ lục 2 giao bao nhiêu nhiệm vụ", "nhóm nhiệm vụ … gồm
+mấy nhiệm vụ"). Answered from the sections and table rows the index parsed, each claim cited
+to the appendix heading or the rows counted.
+"""
+from __future__ import annotations
+
+import re
+
+from index import text as vt
+from index.reader import IndexSnapshot
+from rag.query import Query, content_terms
+from rag.types import Hit
+
+_TITLE_Q = re.compile(r"\bten(?: goi| day du)? (?:cua (?:no|phu luc nay) )?(?:la )?gi\b|\btieu de\b"
+                      r"|\b(?:nhung|cac|may|bao nhieu) phu luc\b|\bphu luc (?:nao|gi)\b|\bphu luc danh muc gi\b")
+_COUNT_Q = re.compile(r"\b(?:bao nhieu|may) (nhiem vu|noi dung|chi tieu)\b")
+_ANCHOR = re.compile(r"\bphu luc\b|\bdanh muc\b|\bnhom\b|\bmuc [ivx]+\b|\bstt\b")
+_NUMBER = re.compile(r"\bphu luc (\d+|[ivx]+)\b")
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5"}
+
+
+def structure_lines(snap: IndexSnapshot, q: Query, hits: list[Hit], cite) -> list[str]:
+    """The answer lines of a structure question ([] when the question is not one, or the plan
+    has no such appendix or rows: the usual answering goes on). ``cite(doc_id, start, end,
+    section, score)`` returns the citation marker."""
+    f = q.folded
+    if "phu luc" not in f and not _COUNT_Q.search(f):
+        return []
+    for doc in _plans(q, hits):        # the first plan that has what is asked about
+        if "phu luc" in f and _TITLE_Q.search(f) and not _COUNT_Q.search(f):
+            lines = _title_lines(snap, doc, f, cite)
+        elif _COUNT_Q.search(f) and _ANCHOR.search(f):
+            lines = _count_lines(snap, doc, q, cite)
+        else:
+            return []
+        if lines:
+            return lines
+    return []
+
+
+def _plans(q: Query, hits: list[Hit]) -> list[str]:
+    """The plans the question may be about, best first: those it names (as retrieval ranks
+    them), else those retrieved."""
+    ranked = list(dict.fromkeys(h.doc_id for h in hits if not q.scope or h.doc_id in q.scope))
+    return ranked + [d for d in q.scope if d not in ranked]
+
+
+def _asked_number(folded: str) -> str:
+    m = _NUMBER.search(folded)
+    return "" if m is None else _ROMAN.get(m.group(1), m.group(1))
+
+
+def _appendices(snap: IndexSnapshot, doc: str) -> list[dict]:
+    return [s for s in snap.sections(doc) if s.get("is_appendix") and len(s.get("path", [])) == 1]
+
+
+def _title_lines(snap: IndexSnapshot, doc: str, folded: str, cite) -> list[str]:
+    apps = _appendices(snap, doc)
+    number = _asked_number(folded)
+    if number:
+        apps = [s for s in apps if s["path"][0] == f"PL{number}"]
+    text = snap.document_text(doc)
+    lines = []
+    for s in apps:
+        start = s["span"][0]
+        end = _heading_end(text, start, s["heading"])
+        m = re.match(r"(?i)\s*(phụ lục\s*(?:\d+|[IVX]+)?)\W*(.*)", s["heading"])
+        label, title = (m.group(1), m.group(2)) if m else (s["heading"], "")
+        lines.append(f"{label[:1].upper()}{label[1:].lower()}: {title or label} {cite(doc, start, end, s['path'], 1.0)}")
+    return lines
+
+
+def _heading_end(text: str, start: int, heading: str) -> int:
+    """Where the heading's lines end in the text (the index joins them with spaces)."""
+    want = vt.compact(heading)
+    pos = start
+    while pos < len(text):
+        nl = text.find("\n", pos)
+        stop = len(text) if nl < 0 else nl
+        if len(vt.compact(text[start:stop])) >= len(want):
+            return stop
+        pos = stop + 1
+    return min(len(text), start + len(heading))
+
+
+def _count_lines(snap: IndexSnapshot, doc: str, q: Query, cite) -> list[str]:
+    """"Phụ lục 2 có bao nhiêu nhiệm vụ", "nhóm … gồm mấy nhiệm vụ": the rows counted, in the
+    numbered appendix, in the table group the question names, or in the plan's whole table."""
+    noun = _COUNT_Q.search(q.folded).group(1)
+    rows = snap.indicators.get(doc, []) if noun == "chi tieu" else snap.tasks.get(doc, [])
+    if not rows:
+        return []
+    number = _asked_number(q.folded)
+    if number:
+        rows = [r for r in rows if (r.get("section_path") or [""])[0] == f"PL{number}"]
+        where = f"Phụ lục {number}"
+    else:
+        group = _named_group(q, rows)
+        if group:
+            rows = [r for r in rows if (r.get("group") or "").startswith(group)]
+            where = group
+        elif re.search(r"\bphu luc\b|\bdanh muc\b", q.folded):
+            where = "Phụ lục" if any((r.get("section_path") or [""])[0].startswith("PL") for r in rows) else "Bảng"
+        else:
+            return []       # a group this plan's table does not have
+    if not rows:
+        return []
+    word = {"nhiem vu": "nhiệm vụ", "noi dung": "nội dung", "chi tieu": "chỉ tiêu"}[noun]
+    last = rows[-1]          # the last row counted: where the count ends
+    ref = cite(doc, *last["span"], last.get("section_path") or [], 1.0)
+    return [f"{where}: {len(rows)} {word} (dòng cuối {ref})"]
+
+
+def _named_group(q: Query, rows: list[dict]) -> str:
+    """The table group ("VI Nhóm nhiệm vụ bảo đảm an ninh mạng …", "V Chuyển đổi số > 5.2 Dữ
+    liệu số") the question names: by its numeral ("mục VI", "nhóm V") or by most of its words."""
+    groups = list(dict.fromkeys(g for r in rows for g in _group_levels(r.get("group") or "")))
+    m = re.search(r"\b(?:muc|nhom|phan) ([ivx]+)\b", q.folded)
+    if m:
+        by_numeral = [g for g in groups if " > " not in g and vt.fold(g).lower().split()[:1] == [m.group(1)]]
+        if by_numeral:
+            return by_numeral[0]
+    asked = set(q.terms)
+    best, best_share = "", 0.0
+    for g in groups:
+        words = {w for w in content_terms(vt.fold(g).lower()) if not re.fullmatch(r"[ivx]+|[\d.]+", w)}
+        share = len(words & asked) / len(words) if words else 0.0
+        if share > best_share + 1e-9 or (share >= best_share - 1e-9 and len(g) > len(best) and share > 0):
+            best, best_share = g, share
+    return best if best_share >= 0.6 else ""
+
+
+def _group_levels(group: str) -> list[str]:
+    """"V Chuyển đổi số > 5.2 Dữ liệu số" → ["V Chuyển đổi số", "V Chuyển đổi số > 5.2 Dữ liệu số"]."""
+    parts = group.split(" > ")
+    return [" > ".join(parts[:i + 1]) for i in range(len(parts)) if group]
