@@ -83,9 +83,19 @@ _CONTACT = {
                r"\b(van ban|ke hoach|nghi quyet|quyet dinh|chuong trinh|danh muc|cong van|tai lieu) (nao|gi)\b",
                r"\d+\s*[/-]\s*[a-z]{2,}|\b(ctct|ctr|kh|nq|qd|ct|kl) \d+"
                r"|\b(ke hoach|nghi quyet|quyet dinh|chuong trinh|cong van|ket luan|chi thi) (so )?\d+"),
-    "discipline": (r"\bky luat\b.*\bhinh thuc (nao|gi)\b|\bhinh thuc ky luat\b|\bbi xu ly (the nao|ra sao)\b",
+    "discipline": (r"\bky luat\b.*\bhinh thuc (nao|gi)\b|\bhinh thuc ky luat\b|\btru diem\b"
+                   r"|\bbi xu ly\b[^?]{0,40}\b(the nao|ra sao)\b",
                    r"\b(khien trach|canh cao|ha bac luong|giang chuc|cach chuc|buoc thoi viec|phat tien)\b"),
+    # "bao lâu thì họp một lần": how often, which a one-off deadline is not
+    "frequency": (r"\bbao lau\b[^?]{0,30}\bmot lan\b|\b(dinh ky|thuong ky) bao lau\b",
+                  r"\bhang (nam|thang|quy|tuan|ngay)\b|\bdinh ky\b|\b\d+ lan\b|\b(moi|mot) (nam|thang|quy|tuan)\b"
+                  r"|\b\d+ (thang|tuan) (mot|1) lan\b"),
 }
+# "thông tư / nghị định nào": a document of a kind the plans cite by number ("Luật" by name);
+# "kế hoạch / nghị quyết nào" are left out: the plans themselves answer those
+_DOC_KIND_Q = re.compile(r"\b(thong tu|nghi dinh|chi thi|cong van|luat|quyet dinh) (nao|gi|so (?:may|bao nhieu))\b")
+_DOC_KIND_NAMES = {"thong tu": "[Tt]hông tư", "nghi dinh": "[Nn]ghị định", "chi thi": "[Cc]hỉ thị",
+                   "cong van": "[Cc]ông văn", "luat": "[Ll]uật", "quyet dinh": "[Qq]uyết định"}
 _RATE_Q = re.compile(r"\bt[yi] le ([a-z]+ [a-z]+)")
 _TIME_E = re.compile(r"\b\d{1,2}/\d{1,2}\b|\b\d{1,2}/20\d\d\b|\b(thang|quy) [\divx]+\b|\b(nam|giai doan) 20\d\d\b"
                      r"|\btruoc ngay\b|\bhang (nam|thang|quy|tuan)\b|\bthuong xuyen\b|\bdinh ky\b|\bngay \d"
@@ -657,8 +667,10 @@ def _has_time(u, folded_question: str) -> bool:
         return any(str(y).isdigit() for y in (u.record.get("targets") or {}))
     q = re.sub(r"\s+", " ", folded_question)
     deadline = bool(_DEADLINE_Q.search(q))       # "xong trước thời hạn nào": a how-often word is no deadline
+    # a target sentence takes its time from its own heading ("a) Tầm nhìn đến năm 2030")
+    own = f"{u.heading.split('›')[-1] if '›' in u.heading else ''} {u.text}"
     return any(re.sub(r"\s+", " ", m.group(0)) not in q and not (deadline and _FREQUENCY.fullmatch(m.group(0)))
-               for m in _TIME_E.finditer(vt.fold(u.text).lower()))
+               for m in _TIME_E.finditer(vt.fold(own).lower()))
 
 
 def gives_asked_detail(u, q) -> bool:
@@ -736,6 +748,10 @@ def type_mismatch(folded_question: str, evidence_text: str) -> str | None:
     for figure in re.findall(r"(?<![\d.,])(\d+(?:[.,]\d+)?)\s*%", folded_question):
         if not re.search(rf"(?<![\d.,]){re.escape(figure)}\s*%", ev):
             return "stated share"   # "chỉ tiêu … đạt 98% do phòng nào theo dõi" of a row targeting 95%
+    kind = _DOC_KIND_Q.search(folded_question)
+    if kind and not re.search(rf"\b{kind.group(1)} (so )?\d", ev) \
+            and not re.search(rf"(?<!\w){_DOC_KIND_NAMES[kind.group(1)]} [A-ZĐ]", evidence_text):
+        return "document"       # "thông tư nào quy định …": a sentence naming no such document
     post = _POST_Q.search(folded_question)
     if post and post.group(1) not in " ".join(vt.syllables(ev.lower())):
         return "post"

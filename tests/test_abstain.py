@@ -547,6 +547,29 @@ def test_a_person_asked_needs_a_person_s_name():
     assert type_mismatch(q, "nguoi ky: Dang Van Hung") is None           # typed without accents: folded
 
 
+def test_a_document_asked_by_kind_needs_one_named():
+    q = "thong tu nao cua bo noi vu quy dinh so hoa tai lieu luu tru"
+    assert type_mismatch(q, "Hoàn thành số hoá 100% tài liệu lưu trữ trong 3 năm gần đây.") == "document"
+    assert type_mismatch(q, "Số hóa theo Thông tư số 05/2025/TT-BNV.") is None
+    assert type_mismatch("gop y sua doi luat nao", "Góp ý sửa đổi Luật Khoa học, công nghệ.") is None
+    assert type_mismatch("gop y sua doi luat nao", "Góp ý sửa đổi các luật có liên quan.") == "document"
+
+
+def test_how_often_and_sanctions_need_evidence_that_says_so():
+    assert type_mismatch("ban chi dao bao lau thi hop mot lan", "Thành lập Ban Chỉ đạo; ban hành Quy chế.") == "frequency"
+    assert type_mismatch("ban chi dao bao lau thi hop mot lan", "Ban Chỉ đạo họp định kỳ hằng quý.") is None
+    q = "cong chuc khong hoan thanh hoc tap bi xu ly, tru diem thi dua the nao"
+    assert type_mismatch(q, "Thực hiện chương trình Bình dân học vụ số.") == "discipline"
+
+
+def test_a_target_sentence_takes_its_time_from_its_heading():
+    q = analyse("Kế hoạch đặt mốc năm nào để phủ sóng 5G đến các cộng đồng dân cư?")
+    target = _sentence("Triển khai phủ sóng 5G tại các cộng đồng dân cư.",
+                       heading="Kế hoạch 2025 › II. MỤC TIÊU › a) Tầm nhìn đến năm 2030")
+    bare = _sentence("Triển khai phủ sóng 5G tại các cộng đồng dân cư.", heading="Kế hoạch 2025 › II. MỤC TIÊU")
+    assert answerable_units(q, [bare, target]) == [target]
+
+
 def test_a_phone_number_question_needs_a_number_written_out():
     assert type_mismatch("sdt phong van hoa xa hoi de gui bao cao la gi", "Gửi báo cáo qua Phòng VH-XH.") == "phone"
 
