@@ -53,11 +53,12 @@ _SHARE_Q = re.compile(r"%|\b(phan tram|t[yi] le|ty trong)\b")     # "kinh phí �
 _MONEY_E = re.compile(r"\d[\d.,]*\s*(trieu|ty|nghin|dong|vnd)\b")
 _ROLE = r"(pho )?(giam doc|chu tich|truong phong|pho truong phong|chanh van phong|bi thu|truong ban)"
 _PERSON_Q = re.compile(r"\bho ten\b|\bho va ten\b|\bten (la )?gi\b|^ai la\b|\bdong chi nao\b|\bai ky\b|\bnguoi ky\b"
-                       rf"|\b{_ROLE}( [a-z]+)? nao\b|^{_ROLE}\b.* la ai\b")
+                       rf"|\b{_ROLE}( [a-z]+)? nao\b|^{_ROLE}\b.* la ai\b|\blanh dao nao\b")
 # "ai (được giao) làm Trưởng Ban Chỉ đạo": who holds a post — the evidence must name the post
 _POST_Q = re.compile(rf"\bai\b[^?]{{0,40}}\b(?:lam|giu|dam nhiem|giu chuc)\s+({_ROLE})\b")
 _COMPANY_Q = re.compile(r"\b(doanh nghiep|cong ty|nha cung cap|nha thau|tap doan|nha mang|don vi cung cap)( [a-z]+){0,2} nao\b"
-                        r"|\bthue (cong ty|doanh nghiep|don vi) nao\b")
+                        r"|\bthue (cong ty|doanh nghiep|don vi) nao\b|\b(san pham|thiet bi) (cua )?hang nao\b"
+                        r"|\bhang (san xuat|cung cap) nao\b")
 # "trường THCS nào / bệnh viện nào / xóm nào": a place known by its name, which the evidence must give
 _PLACE_Q = re.compile(r"\b(truong|benh vien|xom|thon)( (thcs|thpt|tieu hoc|mam non|dai hoc|cao dang))? nao\b")
 _PLACE_E = re.compile(r"\b(?:(?:[Tt]rường )?(?:THCS|THPT|[Tt]iểu học|[Mm]ầm non|[Đđ]ại học|[Cc]ao đẳng)|[Tt]rường|[Bb]ệnh viện"
@@ -86,6 +87,9 @@ _CONTACT = {
     "discipline": (r"\bky luat\b.*\bhinh thuc (nao|gi)\b|\bhinh thuc ky luat\b|\btru diem\b"
                    r"|\bbi xu ly\b[^?]{0,40}\b(the nao|ra sao)\b",
                    r"\b(khien trach|canh cao|ha bac luong|giang chuc|cach chuc|buoc thoi viec|phat tien)\b"),
+    # "xếp hạng thứ mấy": a rank, which a target without one does not give
+    "rank": (r"\b(xep hang|xep thu|dung thu|dung hang)\b[^?]{0,20}\b(may|bao nhieu)\b|\bthu hang (may|bao nhieu)\b",
+             r"\b(thu|hang|top|nhom)\s*(?:[≤<>≥]=?\s*)?\d+|\b(thu|xep) (hang|bac)\b[^.;]{0,20}\d|\bthu (nhat|nhi|ba)\b|\bnhom (dau|dan dau)\b|\bdan dau\b"),
     # "bao lâu thì họp một lần": how often, which a one-off deadline is not
     "frequency": (r"\bbao lau\b[^?]{0,30}\bmot lan\b|\b(dinh ky|thuong ky) bao lau\b",
                   r"\bhang (nam|thang|quy|tuan|ngay)\b|\bdinh ky\b|\b\d+ lan\b|\b(moi|mot) (nam|thang|quy|tuan)\b"
@@ -237,10 +241,23 @@ def unknown_capitalised(question: str, snap: IndexSnapshot) -> list[str]:
             if w[0].isupper() and not (len(w) > 1 and w.isupper()) and vt.fold(w) not in written]
 
 
+_LANGUAGE = re.compile(r"\btieng (anh|phap|nhat|han|trung|lao|nga|duc|thai|khmer|campuchia|hoa|y|tay ban nha"
+                       r"|bo dao nha|an do)\b")
+
+
+def unknown_languages(question: str, snap: IndexSnapshot) -> list[str]:
+    """Languages ("tiếng Lào", "tieng phap") the plans never name, however the question is
+    typed (in lower case or without accents a language is no capitalised name)."""
+    folded = vt.fold(question).lower()
+    return [m.group(0) for m in _LANGUAGE.finditer(folded)
+            if not any(m.group(0) in _doc_folded(snap, d) for d in snap.primary_documents())]
+
+
 def unknown_names(question: str, snap: IndexSnapshot) -> list[str]:
     """Proper-name phrases of the question that never occur in the loaded plans."""
     vocab = snap.bm25_fold.vocab_dict
-    out = unknown_places(question, snap) + foreign_terms(question, snap) + unknown_capitalised(question, snap)
+    out = unknown_places(question, snap) + foreign_terms(question, snap) + unknown_capitalised(question, snap) \
+        + unknown_languages(question, snap)
     for run in _name_runs(question):
         syl = _trim_generic([vt.fold(w) for w in run])
         if len(syl) < 2:
@@ -277,11 +294,21 @@ def _unit_names(question: str) -> list[tuple[int, str]]:
             name = name[:1]
         out.append((m.start(), _phrase(" ".join(org + name))))
     if vt.has_diacritics(question):     # "trung tâm đổi mới sáng tạo": a centre named in lower case
+        for m in _LOWER_SO_BAN.finditer(question):      # "sở tư pháp", "ban tôn giáo": as typed without accents
+            words = vt.fold(m.group(2)).lower().split()
+            if " ".join(words[:2 if m.group(1) == "sở" else 1]) in _FOLDED_NAMES[vt.fold(m.group(1))] \
+                    and m.start() not in {p for p, _ in out}:
+                out.append((m.start(), _phrase(f"{m.group(1)} {m.group(2)}")))
         for m in _LOWER_ORG.finditer(question):
-            words = [vt.fold(w).lower() for w in m.group(2).split()]
+            raw = m.group(2).split()
+            if m.group(1)[0].isupper():     # "Thanh tra tỉnh Nghệ An": the lower-case words are the name
+                if not raw[0][0].islower():
+                    continue
+                raw = raw[:1] if not raw[1][0].islower() else raw
+            words = [vt.fold(w).lower() for w in raw]
             acronym = re.search(r"\b[A-ZĐ]{2,}\b", " ".join(question[m.end():].split()[:4]))   # "… thông minh IOC"
             if not any(w in STOPWORDS for w in words) and not acronym and m.start() not in {p for p, _ in out}:
-                out.append((m.start(), _phrase(f"{m.group(1)} {m.group(2)}")))
+                out.append((m.start(), _phrase(f"{m.group(1)} {' '.join(raw)}")))
     else:               # typed without accents: "so tu phap", "phong to chuc bien che"
         low = question.lower()
         for m in _FOLDED_ORG.finditer(low):
@@ -311,8 +338,10 @@ _FOLDED_NAMES = {
 
 # accented, these words are units even in lower case ("phòng xây dựng chính quyền"): not
 # "văn phòng", nor "phòng chống"; "sở" is left out ("thuộc sở xử lý", "văn phòng sở còn …")
-_LOWER_ORG = re.compile(r"(?<!\w)(trung tâm|quỹ|(?<!văn )(?<!Văn )phòng(?! (?:chống|ngừa|họp|thủ|cháy|máy|làm))"
-                        r"|thanh tra|chi cục)\s+([^\W\d_]+\s+[^\W\d_]+)")
+_LOWER_SO_BAN = re.compile(r"(?<!\w)(sở|ban)\s+([^\W\d_]+\s+[^\W\d_]+)")
+_LOWER_ORG = re.compile(r"(?<!\w)([Tt]rung tâm|[Qq]uỹ|(?<!văn )(?<!Văn )phòng(?! (?:chống|ngừa|họp|thủ|cháy|máy|làm))"
+                        r"|[Tt]hanh tra|[Cc]hi cục)\s+([^\W\d_]+\s+[^\W\d_]+)")
+# … and "Quỹ phát triển …", "Thanh tra tỉnh …": a capitalised head before a name in lower case
 
 
 _ACTOR_VERB = re.compile(r"\b(?:phai|duoc giao|co trach nhiem|chu tri|thuc hien|giao|se|can)\b")

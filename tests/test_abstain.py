@@ -125,6 +125,30 @@ def test_units_typed_without_accents(engine):
     assert engine.ask("so tu phap nghe an duoc giao nhiem vu gi trong viec so hoa du lieu ho tich").abstained
 
 
+def test_units_typed_in_lower_case_or_after_a_capitalised_head(engine):
+    """"sở tư pháp" (accented, lower case) as "so tu phap"; "Thanh tra tỉnh Nghệ An", "Quỹ phát
+    triển …": a capitalised head before a lower-case name (the capitalised words after it are a place)."""
+    from rag.abstain import _unit_names
+
+    snap = engine.snapshot()
+    docs = list(snap.primary_documents())
+    assert unknown_units("sở tư pháp nghệ an được giao nhiệm vụ gì", snap, docs) == ["so tu phap"]
+    assert unknown_units("trong kế hoạch của sở nội vụ, ban tôn giáo được giao gì", snap, docs) == ["ban ton giao"]
+    assert _unit_names("Thanh tra tỉnh Nghệ An phải triển khai kế hoạch nào") == [(0, "thanh tra tinh")]
+    assert _unit_names("Quỹ phát triển khoa học của xã do ai quản lý") == [(0, "quy phat trien")]
+    assert unknown_units("văn phòng sở còn phối hợp với ai; số hóa tài liệu", snap, docs) == []
+
+
+def test_a_language_the_plans_never_name(engine):
+    from rag.abstain import unknown_languages
+
+    snap = engine.snapshot()
+    for q in ("dịch cổng thông tin sang tiếng lào khi nào", "dich cong thong tin sang tieng phap khi nao"):
+        assert unknown_languages(q, snap), q
+    text = " ".join(snap.document_text(d) for d in snap.primary_documents())
+    assert "tiếng Anh" in text and unknown_languages("dịch sang tiếng anh khi nào", snap) == []
+
+
 def test_a_meta_question_about_another_kind_of_document():
     plans = [{"doc_type": "Kế hoạch"}]
     assert foreign_kind("quyet dinh thanh lap ban chi dao mang so hieu bao nhieu", plans) == "quyet dinh"
@@ -568,6 +592,14 @@ def test_a_target_sentence_takes_its_time_from_its_heading():
                        heading="Kế hoạch 2025 › II. MỤC TIÊU › a) Tầm nhìn đến năm 2030")
     bare = _sentence("Triển khai phủ sóng 5G tại các cộng đồng dân cư.", heading="Kế hoạch 2025 › II. MỤC TIÊU")
     assert answerable_units(q, [bare, target]) == [target]
+
+
+def test_a_rank_a_leader_or_a_maker_needs_evidence_that_gives_one():
+    assert type_mismatch("chi so papi cua tinh xep hang thu may", "Nâng cao chỉ số PAPI của tỉnh.") == "rank"
+    assert type_mismatch("chi so doi moi sang tao dat thu hang bao nhieu",
+                         "| 37 | Chỉ số đổi mới sáng tạo toàn cầu | Thứ bậc | ≤ 30 |") is None
+    assert type_mismatch("lanh dao nao phu trach nang cap cong thong tin", "Cổng Thông tin điện tử chủ trì.") == "person"
+    assert type_mismatch("he thong hoi nghi dung san pham cua hang nao", "Hoàn thành nâng cấp hệ thống.") == "company"
 
 
 def test_a_phone_number_question_needs_a_number_written_out():
