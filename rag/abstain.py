@@ -46,8 +46,8 @@ _SURNAMES_ACCENTED = set("nguyễn trần lê phạm hoàng huỳnh phan vũ võ
                          .split())
 _SURNAMES = {vt.fold(n) for n in _SURNAMES_ACCENTED}
 _MONEY_Q = re.compile(r"\b(bao nhieu|may) (tien|dong|trieu|ty|nghin)\b|\b(kinh phi|ngan sach|tien thuong|muc tien|"
-                      r"so tien|du chi|chi bao nhieu|muc chi(?! tieu)|muc ho tro|tien luong|muc luong|tra luong|thu lao|phu cap"
-                      r"|bi phat|xu phat|muc phat|tien phat)\b"
+                      r"so tien|du chi|chi bao nhieu|muc chi(?! tieu)|muc ho tro|tien luong|muc luong|tra luong"
+                      r"|thu lao|phu cap|bi phat|xu phat|muc phat|tien phat)\b"
                       r".*\b(bao nhieu|may)\b|\btrieu dong\b|\bty dong\b")
 _SHARE_Q = re.compile(r"%|\b(phan tram|t[yi] le|ty trong)\b")     # "kinh phí … bao nhiêu % GDP" is a share
 _MONEY_E = re.compile(r"\d[\d.,]*\s*(trieu|ty|nghin|dong|vnd)\b")
@@ -89,7 +89,8 @@ _CONTACT = {
                    r"\b(khien trach|canh cao|ha bac luong|giang chuc|cach chuc|buoc thoi viec|phat tien)\b"),
     # "xếp hạng thứ mấy": a rank, which a target without one does not give
     "rank": (r"\b(xep hang|xep thu|dung thu|dung hang)\b[^?]{0,20}\b(may|bao nhieu)\b|\bthu hang (may|bao nhieu)\b",
-             r"\b(thu|hang|top|nhom)\s*(?:[≤<>≥]=?\s*)?\d+|\b(thu|xep) (hang|bac)\b[^.;]{0,20}\d|\bthu (nhat|nhi|ba)\b|\bnhom (dau|dan dau)\b|\bdan dau\b"),
+             r"\b(thu|hang|top|nhom)\s*(?:[≤<>≥]=?\s*)?\d+|\b(thu|xep) (hang|bac)\b[^.;]{0,20}\d"
+             r"|\bthu (nhat|nhi|ba)\b|\bnhom (dau|dan dau)\b|\bdan dau\b"),
     # "bao lâu thì họp một lần": how often, which a one-off deadline is not
     "frequency": (r"\bbao lau\b[^?]{0,30}\bmot lan\b|\b(dinh ky|thuong ky) bao lau\b",
                   r"\bhang (nam|thang|quy|tuan|ngay)\b|\bdinh ky\b|\b\d+ lan\b|\b(moi|mot) (nam|thang|quy|tuan)\b"
@@ -828,7 +829,6 @@ def _has_person_name(text: str) -> bool:
         if w[0].isupper() and surname and words[i + 1][0].isupper() and not words[i + 1].isupper():   # not "Đảng Cộng"
             return True
     return False
-
 
 
 def _longest_run(words: list[str], text: str) -> int:

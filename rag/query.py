@@ -19,7 +19,8 @@ RECIPIENTS_Q = (r"\bnoi nhan\b|\(b/c\)|\b(ke hoach|van ban)\b[^?]{0,60}\b(duoc )
 # "<unit> nào" asks who: "phòng nào", "bộ nào", "tổ đảng nào"
 _WHO_NOUNS = "don vi|co quan|phong|bo phan|so|ban|noi|ben|bo|to|to dang|uy ban|hoi dong|cuc|doan"
 INTENT_PATTERNS: dict[str, str] = {
-    "meta": r"\bso hieu\b|\bso ky hieu\b|ky hieu|\bngay ban hanh\b|\bban hanh (vao )?(?:(?:ngay|thang|nam),? (?:va )?)*(ngay|thang|nam|khi) ?nao\b"
+    "meta": r"\bso hieu\b|\bso ky hieu\b|ky hieu|\bngay ban hanh\b"
+            r"|\bban hanh (vao )?(?:(?:ngay|thang|nam),? (?:va )?)*(ngay|thang|nam|khi) ?nao\b"
             r"|\b(ke hoach|phu luc|van ban)\b[^?]{0,60}\bban hanh (vao )?(ngay|thang|nam) (may|bao nhieu)\b"
             r"|\bai ky\b|\bnguoi ky\b|\bky (ban hanh|ke hoach|van ban)\b|\bchuc vu\b|\bco quan (nao )?ban hanh\b"
             r"|\bdon vi (nao )?ban hanh\b|\bai ban hanh\b|\btrich yeu\b|\bten (day du )?cua ke hoach\b"

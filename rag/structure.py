@@ -68,7 +68,8 @@ def _title_lines(snap: IndexSnapshot, doc: str, folded: str, cite) -> list[str]:
         end = _heading_end(text, start, s["heading"])
         m = re.match(r"(?i)\s*(phụ lục\s*(?:\d+|[IVX]+)?)\W*(.*)", s["heading"])
         label, title = (m.group(1), m.group(2)) if m else (s["heading"], "")
-        lines.append(f"{label[:1].upper()}{label[1:].lower()}: {title or label} {cite(doc, start, end, s['path'], 1.0)}")
+        ref = cite(doc, start, end, s["path"], 1.0)
+        lines.append(f"{label[:1].upper()}{label[1:].lower()}: {title or label} {ref}")
     return lines
 
 

@@ -598,7 +598,8 @@ def test_a_rank_a_leader_or_a_maker_needs_evidence_that_gives_one():
     assert type_mismatch("chi so papi cua tinh xep hang thu may", "Nâng cao chỉ số PAPI của tỉnh.") == "rank"
     assert type_mismatch("chi so doi moi sang tao dat thu hang bao nhieu",
                          "| 37 | Chỉ số đổi mới sáng tạo toàn cầu | Thứ bậc | ≤ 30 |") is None
-    assert type_mismatch("lanh dao nao phu trach nang cap cong thong tin", "Cổng Thông tin điện tử chủ trì.") == "person"
+    assert type_mismatch("lanh dao nao phu trach nang cap cong thong tin",
+                         "Cổng Thông tin điện tử chủ trì.") == "person"
     assert type_mismatch("he thong hoi nghi dung san pham cua hang nao", "Hoàn thành nâng cấp hệ thống.") == "company"
 
 
