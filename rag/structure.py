@@ -10,14 +10,19 @@ import re
 
 from index import text as vt
 from index.reader import IndexSnapshot
+from rag.abstain import _longest_run
 from rag.query import Query, content_terms
 from rag.types import Hit
 
+# "Phụ lục 2 có tên (gọi) là gì", "kèm theo những phụ lục nào" — not "nhiệm vụ tại phụ lục
+# nào", which asks where the text sends the reader
 _TITLE_Q = re.compile(r"\bten(?: goi| day du)? (?:cua (?:no|phu luc nay) )?(?:la )?gi\b|\btieu de\b"
-                      r"|\b(?:nhung|cac|may|bao nhieu) phu luc\b|\bphu luc (?:nao|gi)\b|\bphu luc danh muc gi\b")
+                      r"|\b(?:nhung|cac|may|bao nhieu) phu luc\b|\bkem (?:theo )?phu luc (?:nao|gi)\b"
+                      r"|\bphu luc danh muc gi\b")
 _COUNT_Q = re.compile(r"\b(?:bao nhieu|may) (nhiem vu|noi dung|chi tieu)\b")
 _ANCHOR = re.compile(r"\bphu luc\b|\bdanh muc\b|\bnhom\b|\bmuc [ivx]+\b|\bstt\b")
 _NUMBER = re.compile(r"\bphu luc (\d+|[ivx]+)\b")
+_GENERIC_HEAD = re.compile(r"^[\divx.]*\s*(nhom )?(cac )?(nhiem vu )?(ve )?")   # "I Nhóm nhiệm vụ về …"
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5"}
 
 
@@ -96,16 +101,16 @@ def _count_lines(snap: IndexSnapshot, doc: str, q: Query, cite) -> list[str]:
     number = _asked_number(q.folded)
     if number:
         rows = [r for r in rows if (r.get("section_path") or [""])[0] == f"PL{number}"]
+    group = _named_group(q, rows)
+    if group:           # "Phụ lục 1 …, nhóm nhiệm vụ về lãnh đạo, chỉ đạo gồm mấy nhiệm vụ"
+        rows = [r for r in rows if (r.get("group") or "").startswith(group)]
+        where = group
+    elif number:
         where = f"Phụ lục {number}"
+    elif re.search(r"\bphu luc\b|\bdanh muc\b", q.folded):
+        where = "Phụ lục" if any((r.get("section_path") or [""])[0].startswith("PL") for r in rows) else "Bảng"
     else:
-        group = _named_group(q, rows)
-        if group:
-            rows = [r for r in rows if (r.get("group") or "").startswith(group)]
-            where = group
-        elif re.search(r"\bphu luc\b|\bdanh muc\b", q.folded):
-            where = "Phụ lục" if any((r.get("section_path") or [""])[0].startswith("PL") for r in rows) else "Bảng"
-        else:
-            return []       # a group this plan's table does not have
+        return []       # a group this plan's table does not have
     if not rows:
         return []
     word = {"nhiem vu": "nhiệm vụ", "noi dung": "nội dung", "chi tieu": "chỉ tiêu"}[noun]
@@ -116,13 +121,19 @@ def _count_lines(snap: IndexSnapshot, doc: str, q: Query, cite) -> list[str]:
 
 def _named_group(q: Query, rows: list[dict]) -> str:
     """The table group ("VI Nhóm nhiệm vụ bảo đảm an ninh mạng …", "V Chuyển đổi số > 5.2 Dữ
-    liệu số") the question names: by its numeral ("mục VI", "nhóm V") or by most of its words."""
+    liệu số") the question names: by its numeral ("mục VI", "nhóm V"), by a run of 4+ words of
+    its title, or by most of its words."""
     groups = list(dict.fromkeys(g for r in rows for g in _group_levels(r.get("group") or "")))
     m = re.search(r"\b(?:muc|nhom|phan) ([ivx]+)\b", q.folded)
     if m:
         by_numeral = [g for g in groups if " > " not in g and vt.fold(g).lower().split()[:1] == [m.group(1)]]
         if by_numeral:
             return by_numeral[0]
+    words = vt.syllables(q.folded)
+    runs = {g: _longest_run(words, _GENERIC_HEAD.sub("", vt.fold(g.split(" > ")[-1]).lower())) for g in groups}
+    longest = max(runs.values(), default=0)
+    if longest >= 4:        # "mục công tác lãnh đạo, chỉ đạo, nâng cao nhận thức": its title's opening words
+        return max((g for g in groups if runs[g] == longest), key=len)
     asked = set(q.terms)
     best, best_share = "", 0.0
     for g in groups:

@@ -299,3 +299,14 @@ def test_a_table_group_is_named_by_its_numeral_or_its_words():
     assert _named_group(analyse("Phần dữ liệu số trong nhóm chuyển đổi số có bao nhiêu nhiệm vụ?"),
                         rows).endswith("Dữ liệu số")
     assert _named_group(analyse("Nhóm nhiệm vụ về thanh tra có bao nhiêu nhiệm vụ?"), rows) == ""
+    long = rows + [{"group": "II Công tác lãnh đạo, chỉ đạo; nâng cao nhận thức về phát triển khoa học, công nghệ"}]
+    q = analyse("phu luc 2, muc cong tac lanh dao, chi dao, nang cao nhan thuc co bao nhieu nhiem vu")
+    assert _named_group(q, long).startswith("II Công tác")       # the opening words of a long title
+
+
+def test_which_appendix_a_sentence_points_to_is_no_title_question():
+    from rag.structure import _TITLE_Q
+
+    assert _TITLE_Q.search("phu luc 2 kem ke hoach co ten goi la gi")
+    assert _TITLE_Q.search("ke hoach kem theo nhung phu luc nao")
+    assert not _TITLE_Q.search("cac don vi duoc giao chu tri nhiem vu tai phu luc nao phai xay dung ke hoach")
