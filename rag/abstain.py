@@ -831,7 +831,7 @@ def _has_person_name(text: str) -> bool:
     return False
 
 
-def _longest_run(words: list[str], text: str) -> int:
+def longest_run(words: list[str], text: str) -> int:
     """Length of the longest run of consecutive question syllables (``words``) in ``text``."""
     hay = f" {' '.join(vt.syllables(vt.fold(text)))} "
     best = 0
@@ -850,4 +850,4 @@ def same_task(folded_question: str, best, other, run: int = 4) -> bool:
     phrase ("xây dựng đề án chuyển đổi số"); a different task only shares its words ("Đề án
     đánh giá mức độ hoàn thành nhiệm vụ chuyển đổi số")."""
     words = vt.syllables(folded_question)
-    return _longest_run(words, other.text) >= min(_longest_run(words, best.text), run)
+    return longest_run(words, other.text) >= min(longest_run(words, best.text), run)

@@ -10,7 +10,7 @@ import re
 
 from index import text as vt
 from index.reader import IndexSnapshot
-from rag.abstain import _longest_run
+from rag.abstain import longest_run
 from rag.query import Query, content_terms
 from rag.types import Hit
 
@@ -130,15 +130,15 @@ def _named_group(q: Query, rows: list[dict]) -> str:
         if by_numeral:
             return by_numeral[0]
     words = vt.syllables(q.folded)
-    runs = {g: _longest_run(words, _GENERIC_HEAD.sub("", vt.fold(g.split(" > ")[-1]).lower())) for g in groups}
+    runs = {g: longest_run(words, _GENERIC_HEAD.sub("", vt.fold(g.split(" > ")[-1]).lower())) for g in groups}
     longest = max(runs.values(), default=0)
     if longest >= 4:        # "mục công tác lãnh đạo, chỉ đạo, nâng cao nhận thức": its title's opening words
         return max((g for g in groups if runs[g] == longest), key=len)
     asked = set(q.terms)
     best, best_share = "", 0.0
     for g in groups:
-        words = {w for w in content_terms(vt.fold(g).lower()) if not re.fullmatch(r"[ivx]+|[\d.]+", w)}
-        share = len(words & asked) / len(words) if words else 0.0
+        title = {w for w in content_terms(vt.fold(g).lower()) if not re.fullmatch(r"[ivx]+|[\d.]+", w)}
+        share = len(title & asked) / len(title) if title else 0.0
         if share > best_share + 1e-9 or (share >= best_share - 1e-9 and len(g) > len(best) and share > 0):
             best, best_share = g, share
     return best if best_share >= 0.6 else ""
