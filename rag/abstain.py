@@ -296,8 +296,7 @@ def _unit_names(question: str) -> list[tuple[int, str]]:
         out.append((m.start(), _phrase(" ".join(org + name))))
     if vt.has_diacritics(question):     # "trung tâm đổi mới sáng tạo": a centre named in lower case
         for m in _LOWER_SO_BAN.finditer(question):      # "sở tư pháp", "ban tôn giáo": as typed without accents
-            words = vt.fold(m.group(2)).lower().split()
-            if " ".join(words[:2 if m.group(1) == "sở" else 1]) in _FOLDED_NAMES[vt.fold(m.group(1))] \
+            if _names_department(vt.fold(m.group(1)), vt.fold(m.group(2)).lower().split()) \
                     and m.start() not in {p for p, _ in out}:
                 out.append((m.start(), _phrase(f"{m.group(1)} {m.group(2)}")))
         for m in _LOWER_ORG.finditer(question):
@@ -314,8 +313,8 @@ def _unit_names(question: str) -> list[tuple[int, str]]:
         low = question.lower()
         for m in _FOLDED_ORG.finditer(low):
             head, words = m.group(1), m.group(2).split()
-            named = {"so": 2, "ban": 1}.get(head, 0)       # words checked against the names
-            if named and " ".join(words[:named]) not in _FOLDED_NAMES[head]:
+            named = _NAME_WORDS.get(head, 0)       # words checked against the names
+            if named and not _names_department(head, words):
                 continue        # "số hóa", "ban hành": common words that fold like "sở", "ban"
             if head == "thanh tra":
                 words = words[:1]       # "thanh tra sở nhiệm vụ …": the name is one word
@@ -335,6 +334,12 @@ _FOLDED_NAMES = {
 |dan toc|noi vu|ke hoach|lao dong|tai nguyen|thong tin|giao thong|du lich|the thao""".replace("\n", "").split("|")),
     "ban": set("ton dan thi tuyen noi quan to kinh".split()),
 }
+_NAME_WORDS = {"so": 2, "ban": 1}        # how many words after the head the names above give
+
+
+def _names_department(head: str, words: list[str]) -> bool:
+    """"sở" / "ban" (folded) followed by ``words`` (folded) opens a department or board name."""
+    return " ".join(words[:_NAME_WORDS[head]]) in _FOLDED_NAMES[head]
 
 
 # accented, these words are units even in lower case ("phòng xây dựng chính quyền"): not

@@ -31,15 +31,17 @@ def structure_lines(snap: IndexSnapshot, q: Query, hits: list[Hit], cite) -> lis
     has no such appendix or rows: the usual answering goes on). ``cite(doc_id, start, end,
     section, score)`` returns the citation marker."""
     f = q.folded
-    if "phu luc" not in f and not _COUNT_Q.search(f):
+    count = _COUNT_Q.search(f)
+    if count and _ANCHOR.search(f):
+        def lines_of(doc: str) -> list[str]:
+            return _count_lines(snap, doc, q, count.group(1), cite)
+    elif "phu luc" in f and _TITLE_Q.search(f) and not count:
+        def lines_of(doc: str) -> list[str]:
+            return _title_lines(snap, doc, f, cite)
+    else:
         return []
     for doc in _plans(q, hits):        # the first plan that has what is asked about
-        if "phu luc" in f and _TITLE_Q.search(f) and not _COUNT_Q.search(f):
-            lines = _title_lines(snap, doc, f, cite)
-        elif _COUNT_Q.search(f) and _ANCHOR.search(f):
-            lines = _count_lines(snap, doc, q, cite)
-        else:
-            return []
+        lines = lines_of(doc)
         if lines:
             return lines
     return []
@@ -91,10 +93,10 @@ def _heading_end(text: str, start: int, heading: str) -> int:
     return min(len(text), start + len(heading))
 
 
-def _count_lines(snap: IndexSnapshot, doc: str, q: Query, cite) -> list[str]:
+def _count_lines(snap: IndexSnapshot, doc: str, q: Query, noun: str, cite) -> list[str]:
     """"Phụ lục 2 có bao nhiêu nhiệm vụ", "nhóm … gồm mấy nhiệm vụ": the rows counted, in the
-    numbered appendix, in the table group the question names, or in the plan's whole table."""
-    noun = _COUNT_Q.search(q.folded).group(1)
+    numbered appendix, in the table group the question names, or in the plan's whole table.
+    ``noun``: what is counted, folded ("nhiem vu", "noi dung", "chi tieu")."""
     rows = snap.indicators.get(doc, []) if noun == "chi tieu" else snap.tasks.get(doc, [])
     if not rows:
         return []
