@@ -275,8 +275,24 @@ def _shadowed_hits(folded: str, pairs: list[tuple[str, str, re.Pattern]]) -> dic
     return hits
 
 
+# "kế hoạch cấp xã", "ở cấp xã": a plan named by its issuer's level alone ("cấp" never precedes a
+# place name, unlike "của xã …")
+_LEVEL_Q = re.compile(r"\b(?:ke hoach|kh|van ban|o|tai)\s+cap\s+(xa|phuong|thi tran|huyen)\b")
+
+
+def _level_scope(folded: str, names: DocumentNames) -> list[str]:
+    """Doc ids of the level the question names ("kế hoạch cấp xã"): the plans issued by the
+    people's committee of such a unit."""
+    m = _LEVEL_Q.search(folded)
+    if not m:
+        return []
+    rx = re.compile(rf"^(?:ubnd|uy ban nhan dan) {m.group(1)}\b")
+    return sorted(d for d, aliases in names.aliases.items() if any(rx.match(a) for a, _ in aliases))
+
+
 def detect_scope(folded: str, documents: dict[str, dict], names: DocumentNames | None = None) -> list[str]:
-    """Doc ids the question explicitly names (issuer, place, number; year to disambiguate)."""
+    """Doc ids the question explicitly names (issuer, place, number; year to disambiguate),
+    or, naming none, the plans of the issuer level it names ("kế hoạch cấp xã")."""
     names = names or DocumentNames.of(documents)
     scores: dict[str, float] = {}
     hits = _shadowed_hits(folded, names.tail_pairs)
@@ -301,7 +317,7 @@ def detect_scope(folded: str, documents: dict[str, dict], names: DocumentNames |
     if len(scores) > 1:                       # a more specific name wins ("xa nghia dan" over "ubnd")
         top = max(scores.values())
         scores = {d: s for d, s in scores.items() if s == top}
-    return sorted(scores)
+    return sorted(scores) or _level_scope(folded, names)
 
 
 def doc_year(meta: dict) -> str:

@@ -97,6 +97,20 @@ def test_a_bare_number_names_a_document_only_as_its_number():
     assert analyse("Những trường nào được chọn trong tối thiểu 03 cơ sở nghiên cứu?").intents == ["open"]
 
 
+def test_a_plan_is_named_by_its_issuer_level():
+    """"Kế hoạch cấp xã" names the plans a commune's people's committee issued; "cấp" never
+    precedes a place name, and a level word alone ("cán bộ cấp xã") names no plan."""
+    from rag.query import detect_scope
+
+    docs = {"xa": {"number": "", "issuer": "UBND xã Nghĩa Đàn", "doc_type": "Kế hoạch"},
+            "snv": {"number": "3469/KH-SNV", "issuer": "Sở Nội vụ", "doc_type": "Kế hoạch"}}
+    assert detect_scope("phu luc kem theo ke hoach cap xa co ten la gi", docs) == ["xa"]
+    assert detect_scope("o cap xa, phong nao thuc hien chinh", docs) == ["xa"]
+    assert detect_scope("ke hoach cap huyen giao ai chu tri", docs) == []
+    assert detect_scope("so noi vu boi duong can bo cap xa the nao", docs) == ["snv"]
+    assert detect_scope("can bo cap xa duoc boi duong the nao", docs) == []
+
+
 def test_a_name_inside_a_longer_issuer_name_names_the_longer_one():
     from rag.query import detect_scope
 
