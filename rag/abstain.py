@@ -75,7 +75,7 @@ _CONTACT = {
     # "quý mấy / tháng nào": a time within the year, which a bare year or "thường xuyên" is not
     "period": (r"\b(quy|thang) (may|nao)\b", r"\b(quy|thang)\s*[ivx\d]|\b\d{1,2}/\d{1,2}\b|\bq[1-4]\b"),
     # "trước ngày mấy / ngày nào": a day, which a month or a quarter is not
-    "day": (r"\bngay (may|nao)\b", r"\b\d{1,2}[/.-]\d{1,2}\b|\bngay\s*\d{1,2}\b"),
+    "day": (r"\bngay (?:cu the )?(may|nao)\b", r"\b\d{1,2}[/.-]\d{1,2}\b|\bngay\s*\d{1,2}\b"),
     # "vào thứ mấy": a day of the week
     "weekday": (r"\b(vao|ngay) thu (may|nao)\b", r"\bthu (hai|ba|tu|nam|sau|bay|[2-7])\b|\bchu nhat\b"),
     # "được cập nhật bổ sung từ văn bản nào": a document named by number, which a row whose
@@ -112,8 +112,11 @@ _ORG = (r"(?:Phòng|Sở|Ban|Trung tâm|Cục|Chi cục|Văn phòng|Viện|Trư�
 _ORG_NAME = re.compile(rf"(?<!\w){_ORG}\s+([A-ZĐÀ-Ỹ][^\W\d_]*(?:\s+[^\W\d_]+){{0,2}})")
 _ORG_START = re.compile(rf"{_ORG}\b")
 _DOC_NUMBER = re.compile(r"\b(\d{1,5})\s*[/-]\s*(?:kh|qd|nq|ct|tb|bc|cv|nd|tt|hd)\b")
-_NOT_NOUNS = set("tram tien la so nao gi dat duoc phai the nguoi".split())   # "bao nhiêu người": any people
-_CO_NOUNS = {"co so", "co quan", "co che"}     # "cơ sở", folded like "có sở": a noun, not a function word
+_NOT_NOUNS = set("tram tien la so nao gi dat duoc phai the".split())
+# nouns opening with a function word's syllable ("cơ sở", folded like "có sở"; "hội nghị", like "hỏi")
+_COMPOUND_NOUNS = {"co so", "co quan", "co che", "hoi nghi", "hoi thao", "hoi dong", "hoi vien"}
+# "bao nhiêu người" counts people, whatever the evidence calls them
+_PEOPLE = r"(?:nguoi|can bo|thanh vien|cong chuc|vien chuc|chuyen gia|hoc vien|lao dong|nhan su)"
 _DURATIONS = set("nam thang ngay tuan gio lan".split())      # "bao nhiêu tháng" needs "<n> tháng"
 _COUNT_Q = re.compile(r"\bbao nhieu ([a-z]+(?: [a-z]+)?)"   # "bao nhiêu tài khoản", not "bao nhiêu %"
                       r"|\bmay ((?:lan|cap|loai|nhom|buoc|phan he|dot|giai doan|muc)(?: [a-z]+)?)\b")
@@ -154,9 +157,10 @@ ha noi|ho chi minh|hai phong|da nang|can tho|hue|an giang|ba ria vung tau|bac gi
 |lai chau|lam dong|lang son|lao cai|long an|nam dinh|nghe an|ninh binh|ninh thuan|phu tho|phu yen|quang binh
 |quang nam|quang ngai|quang ninh|quang tri|soc trang|son la|tay ninh|thai binh|thai nguyen|thanh hoa
 |thua thien hue|tien giang|tra vinh|tuyen quang|vinh long|vinh phuc|yen bai""".replace("\n", "").split("|"))
-# "phường, xã" fold like other words ("phương", "xa"): a place only after "của / tại / ở";
+# "phường, xã" fold like other words ("phương", "xa"): a place only after "của / tại / ở" or
+# opening the question ("xa nam dan dat muc tieu …");
 # "tỉnh, quận" ("tình", "quân") are left to the province list and to capitalised names
-_PLACE_WORD = re.compile(r"\b(huyen|thi xa|thi tran|thanh pho|(?:(?<=cua )|(?<=tai )|(?<=\bo ))(?:phuong|xa))"
+_PLACE_WORD = re.compile(r"\b(huyen|thi xa|thi tran|thanh pho|(?:^|(?<=cua )|(?<=tai )|(?<=\bo ))(?:phuong|xa))"
                          r" ([a-z]+) ([a-z]+)\b")
 
 
@@ -772,7 +776,7 @@ def type_mismatch(folded_question: str, evidence_text: str) -> str | None:
     ev = vt.fold(evidence_text)
     if _MONEY_Q.search(folded_question) and not _SHARE_Q.search(folded_question) and not _MONEY_E.search(ev):
         return "money"
-    if _PERSON_Q.search(folded_question) and not _has_person_name(evidence_text):
+    if person_missing(folded_question, evidence_text):
         return "person"
     if _SHARE_Q.search(folded_question) and re.search(r"\b(bao nhieu|may)\b", folded_question) \
             and not re.search(r"%|\bphan tram\b", ev.lower()):
@@ -806,7 +810,7 @@ def type_mismatch(folded_question: str, evidence_text: str) -> str | None:
                 return "count"
             return None
         noun = []
-        if asked in _CO_NOUNS:
+        if asked in _COMPOUND_NOUNS:
             noun = [asked]
         for w in [] if noun else asked.split():    # the counted noun: words up to the first function word
             if w in _NOT_NOUNS or (w in STOPWORDS and w != "can") or w in ("va", "hoac"):
@@ -820,11 +824,18 @@ def type_mismatch(folded_question: str, evidence_text: str) -> str | None:
 def _counted(noun: str, ev: str) -> bool:
     """The evidence gives a number (not a year, nor a share: "100% sản phẩm" counts none)
     within a few words of the counted noun."""
-    for m in re.finditer(rf"\b{re.escape(noun)}\b", ev):
+    for m in re.finditer(_PEOPLE if noun == "nguoi" else rf"\b{re.escape(noun)}\b", ev):
         window = ev[max(0, m.start() - 40):m.end() + 40]
         if re.search(r"\b(?!20\d\d\b)\d+(?:[.,]\d+)?(?![\d.,]|\s*%)", window):
             return True
     return False
+
+
+def person_missing(folded_question: str, text: str) -> bool:
+    """The question asks for a person ("Chủ tịch HĐND xã … là ai", "ai ký") and the text names none.
+    "Người ký … giữ chức vụ gì" asks a post, not a person."""
+    return bool(_PERSON_Q.search(folded_question)) and not re.search(r"\bchuc (vu|danh)\b", folded_question) \
+        and not _has_person_name(text)
 
 
 def _has_person_name(text: str) -> bool:

@@ -20,7 +20,7 @@ from index.store import current_token
 from rag.answer import ABSTAIN_MESSAGE, Composer, Thresholds, enumerates, plan_label
 from rag.abstain import (acting_units, answerable_units, appendix_units, cited_kind, contradicts_quantity,
                          foreign_documents, foreign_kind, foreign_subject, gives_asked_detail, missing_appendix,
-                         naming_units, placed_units, same_task, stated_text, type_mismatch, unknown_names,
+                         naming_units, person_missing, placed_units, same_task, stated_text, type_mismatch, unknown_names,
                          unknown_units, unknown_years)
 from rag.llm import chat_model_from_settings, rephrase
 from rag.evidence import Matcher, Unit, candidate_docs, score_units, table_units, units_from_hits
@@ -175,7 +175,8 @@ class Engine:
                 units, cited = naming, True
         if "meta" in q.intents and not unknown and not foreign and not kind and not cited:
             lines = comp.meta_lines(self._meta_docs(snap, q, hits))
-            if lines:
+            # "Chủ tịch HĐND xã, nơi nhận kế hoạch, là ai": the header names the recipient, not its holder
+            if lines and not person_missing(q.folded, " ".join(lines)):
                 return self._finish(base, comp, lines, confidence=1.0)
         if foreign:
             # "… ban hành ngày nào": the date must follow that number ("số 31-KH/TU ngày 14/02/2026")

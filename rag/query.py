@@ -22,7 +22,8 @@ INTENT_PATTERNS: dict[str, str] = {
     "meta": r"\bso hieu\b|\bso ky hieu\b|ky hieu|\bngay ban hanh\b"
             r"|\bban hanh (vao )?(?:(?:ngay|thang|nam),? (?:va )?)*(ngay|thang|nam|khi) ?nao\b"
             r"|\b(ke hoach|phu luc|van ban)\b[^?]{0,60}\bban hanh (vao )?(ngay|thang|nam) (may|bao nhieu)\b"
-            r"|\bai ky\b|\bnguoi ky\b|\bky (ban hanh|ke hoach|van ban)\b|\bchuc vu\b|\bco quan (nao )?ban hanh\b"
+            r"|\bai ky\b|\bnguoi ky\b|\bky (ban hanh|ke hoach|van ban)\b|\bky (vao )?ngay (nao|may)\b"
+            r"|\bmang so (may|bao nhieu|gi|nao)\b|\bchuc vu\b|\bco quan (nao )?ban hanh\b"
             r"|\bdon vi (nao )?ban hanh\b|\bai ban hanh\b|\btrich yeu\b|\bten (day du )?cua ke hoach\b"
             r"|\bke hoach (nay )?(co )?so (bao nhieu|may|gi)\b|\bso cua ke hoach\b|\bky boi\b|\bnoi ban hanh\b"
             rf"|{RECIPIENTS_Q}",
@@ -55,7 +56,7 @@ STOP_PHRASES = sorted("""
 don vi nao|co quan nao|phong nao|bo phan nao|so nao|ban nao|noi nao|ben nao|khi nao|bao gio|bao nhieu|nhu the nao|the nao
 |thoi diem nao|dieu gi|loai gi|kieu gi|ra sao|lam sao|dam nhan|dam nhiem|lo viec|ai lo
 |la gi|la ai|o dau|ve dau|ke hoach|chu tri|phoi hop|thuc hien chinh|tham muu|phu trach|dau moi|thoi han|han chot
-|thoi gian hoan thanh|moc thoi gian|dat moc|thoi gian|hoan thanh|du kien|ket qua|san pham|ty le|ti le|chi tieu|so hieu|ky hieu|ban hanh
+|thoi gian hoan thanh|moc thoi gian|dat moc|thoi gian|hoan thanh|du kien|ket qua|san pham|mong doi|ty le|ti le|chi tieu|so hieu|ky hieu|ban hanh
 |nguoi ky|chuc vu|gom nhung|bao gom|liet ke|nhung gi|cho biet|nhiem vu nao|nhung nhiem vu|trach nhiem|giao cho
 |don vi|ngay nao|nam nao|thang nao|quy nao|nhu nao|ra sao|tai sao|vi sao|phai khong|co khong|duoc khong|yeu cau|de nghi|chiu trach nhiem
 """.replace("\n", "").split("|"), key=len, reverse=True)

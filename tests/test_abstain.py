@@ -367,6 +367,31 @@ def test_how_many_people_is_counted_by_any_people_noun():
     ev = "Đã thu hút được 277 chuyên gia giỏi về trí tuệ nhân tạo."
     assert type_mismatch("den nay da thu hut duoc bao nhieu nguoi", ev) is None
     assert type_mismatch("den nay da thu hut duoc bao nhieu doanh nghiep", ev) == "count"
+    # a count of people needs a number of people, not just any number
+    q = "luc luong tai cho trong mo hinh 4 lop gom bao nhieu nguoi"
+    assert type_mismatch(q, "Mô hình 4 lớp gồm: (1) Lực lượng tại chỗ; (2) giám sát 24/7.") == "count"
+    assert type_mismatch(q, "Lực lượng tại chỗ gồm 05 cán bộ.") is None
+
+
+def test_a_count_of_a_noun_opening_with_a_function_word_syllable():
+    """"hội nghị" folds like "hỏi nghị": still the counted noun."""
+    q = "van phong to chuc bao nhieu hoi nghi quan triet nghi quyet 57"
+    assert type_mismatch(q, "Triển khai Kế hoạch quán triệt Nghị quyết số 57-NQ/TW đến cán bộ.") == "count"
+    assert type_mismatch(q, "Tổ chức 02 hội nghị quán triệt Nghị quyết số 57-NQ/TW.") is None
+
+
+def test_a_day_asked_needs_a_day():
+    q = "xa phat dong phong trao thi dua vao ngay cu the nao cua nam 2025"
+    assert type_mismatch(q, "Phát động phong trào thi đua toàn xã. Năm 2025") == "day"
+    assert type_mismatch(q, "Phát động phong trào thi đua ngày 15/3/2025.") is None
+
+
+def test_a_post_holder_asked_needs_a_name_but_a_signers_post_does_not():
+    from rag.abstain import person_missing
+
+    assert person_missing("chu tich hdnd xa nghia dan, noi nhan bao cao ke hoach, la ai",
+                          "nơi nhận: Sở KHCN tỉnh Nghệ An (b/c); TT ĐU - TT HĐND xã (b/c)")
+    assert not person_missing("nguoi ky ke hoach giu chuc vu gi", "chức vụ người ký: KT. CHÁNH VĂN PHÒNG")
 
 
 def test_a_body_the_question_addresses_is_not_the_issuer_it_names():
@@ -388,6 +413,9 @@ def test_places_typed_in_lower_case_and_provinces_the_plans_never_mention(engine
     # a place of the gazetteer whose words are common ones ("cửa", "lò") is a place all the same
     assert unknown_places("ke hoach cua phuong cua lo giao phong nao thuc hien chinh", snap) == ["phuong cua lo"]
     assert unknown_places("ke hoach cua xa co nhung nhiem vu nao", snap) == []
+    # a place word opening the question ("xa nam dan dat muc tieu …") is a place too
+    assert unknown_places("xa nam dan dat muc tieu ty le doanh nghiep doi moi sang tao bao nhieu", snap) == ["xa nam dan"]
+    assert unknown_places("xa nghia dan dat muc tieu ty le doanh nghiep doi moi sang tao bao nhieu", snap) == []
     # "phương / xa" are other words too: a place only after "của / tại / ở"
     assert unknown_places("phuong thuc giao duc stem do ai lam", snap) == []
     for known in ("so noi vu nghe an giao phong nao", "ke hoach cua xa nghia dan giao ai",

@@ -40,6 +40,16 @@ def test_sent_for_report_keeps_only_the_bc_recipients(engine):
     assert not any(i in ans.answer for i in items if i not in reported), ans.answer
 
 
+def test_when_a_plan_was_signed_asks_its_date_not_its_signer():
+    from rag.answer import _meta_fields
+    from rag.query import detect_intents
+
+    q = "ke hoach linh vuc noi vu duoc so noi vu ky ngay nao va mang so may"
+    assert detect_intents(q) == ["meta"]
+    assert [f for f, _ in _meta_fields(q)] == ["number", "date"]
+    assert "signer" in [f for f, _ in _meta_fields("ke hoach do ai ky, ky ngay nao")]
+
+
 def test_figures_carry_their_unit_column():
     assert _with_unit("90", "%") == "90%"
     assert _with_unit("≥ 99", "% dân số") == "≥ 99% dân số"
