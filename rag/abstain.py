@@ -56,7 +56,8 @@ _PERSON_Q = re.compile(r"\bho ten\b|\bho va ten\b|\bten (la )?gi\b|^ai la\b|\bdo
                        rf"|\b{_ROLE}( [a-z]+)? nao\b|^{_ROLE}\b.* la ai\b|\blanh dao nao\b")
 # "ai (được giao) làm Trưởng Ban Chỉ đạo": who holds a post — the evidence must name the post
 _POST_Q = re.compile(rf"\bai\b[^?]{{0,40}}\b(?:lam|giu|dam nhiem|giu chuc)\s+({_ROLE})\b")
-_COMPANY_Q = re.compile(r"\b(doanh nghiep|cong ty|nha cung cap|nha thau|tap doan|nha mang|don vi cung cap)( [a-z]+){0,2} nao\b"
+# "loại doanh nghiệp nào" asks a kind of firm ("doanh nghiệp công nghệ cao"), not one by name
+_COMPANY_Q = re.compile(r"(?<!loai )(?<!kieu )(?<!nhom )\b(doanh nghiep|cong ty|nha cung cap|nha thau|tap doan|nha mang|don vi cung cap)( [a-z]+){0,2} nao\b"
                         r"|\bthue (cong ty|doanh nghiep|don vi) nao\b|\b(san pham|thiet bi) (cua )?hang nao\b"
                         r"|\bhang (san xuat|cung cap) nao\b")
 # "trường THCS nào / bệnh viện nào / xóm nào": a place known by its name, which the evidence must give

@@ -82,6 +82,9 @@ def test_people_and_companies_need_names():
     assert type_mismatch("doanh nghiep nao cung cap dich vu giam sat", "Văn phòng chủ trì giám sát.") == "company"
     assert type_mismatch("doanh nghiep nao cung cap dich vu giam sat", "Thuê Công ty VNPT giám sát.") is None
     assert type_mismatch("doanh nghiep vien thong nao phu song 5g", "Phát triển mạng 5G phủ sóng toàn xã.") == "company"
+    # "loại doanh nghiệp nào" asks a kind of firm, which a sentence gives without naming one
+    assert type_mismatch("phong cong chuc can phoi hop voi loai doanh nghiep nao",
+                         "Phối hợp với các doanh nghiệp công nghệ cao triển khai học tập số.") is None
     assert type_mismatch("giam doc trung tam phuc vu hanh chinh cong la ai", "Trung tâm phục vụ hành chính công.") == "person"
     assert type_mismatch("don vi chu tri la ai", "Văn phòng Sở chủ trì.") is None     # a unit, not a person
 
