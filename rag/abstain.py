@@ -355,7 +355,8 @@ _LOWER_ORG = re.compile(r"(?<!\w)([Tt]rung tâm|[Qq]uỹ|(?<!văn )(?<!Văn )ph�
 # … and "Quỹ phát triển …", "Thanh tra tỉnh …": a capitalised head before a name in lower case
 
 
-_ACTOR_VERB = re.compile(r"\b(?:phai|duoc giao|co trach nhiem|chu tri|thuc hien|giao|se|can)\b")
+_ACTOR_VERB = re.compile(r"\b(?:phai|duoc giao|co trach nhiem|chu tri|thuc hien|giao|se|can"
+                         r"|nang cap|xay dung|trien khai|to chuc|phat dong|tham muu)\b")
 
 
 def acting_units(question: str, units: list, documents: dict[str, dict]) -> list:
@@ -363,7 +364,7 @@ def acting_units(question: str, units: list, documents: dict[str, dict]) -> list
     "Sở Khoa học và Công nghệ giao phòng nào …?"), or that names the unit a task is given
     to ("… giao Phòng Kế hoạch - Tài chính làm …"), is answered only by evidence about that
     unit: its plan's issuer, or a row/sentence (or its heading) that names it."""
-    lead = re.match(r"\s*(?:theo [^,?]{0,80},\s*)?", question, re.I).end()
+    lead = re.match(r"\s*(?:(?:theo|trong|tại|ở) [^,?]{0,80},\s*)?", question, re.I).end()
     given = {m.end() for m in re.finditer(r"\bgiao (?:cho )?", question)}     # "… giao Phòng X làm …"
     named = _unit_names(question)
     names = [p for pos, p in named if pos == lead]
@@ -827,7 +828,8 @@ def _counted(noun: str, ev: str) -> bool:
     within a few words of the counted noun."""
     for m in re.finditer(_PEOPLE if noun == "nguoi" else rf"\b{re.escape(noun)}\b", ev):
         window = ev[max(0, m.start() - 40):m.end() + 40]
-        if re.search(r"\b(?!20\d\d\b)\d+(?:[.,]\d+)?(?![\d.,]|\s*%)", window):
+        # not a year, a share, nor a document's number ("Nghị quyết số 57-NQ/TW đến cán bộ")
+        if re.search(r"\b(?!20\d\d\b)\d+(?:[.,]\d+)?(?![\d.,]|\s*%|\s*[/-]\s*[A-Za-z])", window):
             return True
     return False
 

@@ -333,6 +333,13 @@ def test_a_unit_acting_in_the_question_must_be_the_one_in_the_evidence():
     q = "Vì sao Kế hoạch 3469 giao Phòng Kế hoạch - Tài chính làm cơ quan thường trực Ban Chỉ đạo?"
     assert acting_units(q, [standing], docs) == []
     assert acting_units("Vì sao Kế hoạch 3469 giao Văn phòng Sở làm cơ quan thường trực?", [standing], docs) == [standing]
+    # after "Trong kế hoạch …," the unit still opens the question; a task verb makes it the actor
+    upgrade = Unit("task", "d", 0, 10, "Nâng cấp hệ thống hội nghị truyền hình", [], record={
+        "content": "Nâng cấp hệ thống hội nghị truyền hình", "lead": "Văn phòng", "span": [0, 10]})
+    q = "Trong kế hoạch 2026 của Sở Nội vụ, Phòng Thi đua khen thưởng phải làm gì để nâng cấp hệ thống hội nghị?"
+    assert acting_units(q, [upgrade], docs) == []
+    assert acting_units("Theo kế hoạch, Phòng Thi đua khen thưởng nâng cấp hệ thống hội nghị khi nào?", [upgrade], docs) == []
+    assert acting_units("Theo kế hoạch, Văn phòng nâng cấp hệ thống hội nghị khi nào?", [upgrade], docs) == [upgrade]
 
 
 def test_a_province_asked_about_must_be_named_by_the_evidence_or_its_plan():
@@ -374,6 +381,12 @@ def test_how_many_people_is_counted_by_any_people_noun():
     q = "luc luong tai cho trong mo hinh 4 lop gom bao nhieu nguoi"
     assert type_mismatch(q, "Mô hình 4 lớp gồm: (1) Lực lượng tại chỗ; (2) giám sát 24/7.") == "count"
     assert type_mismatch(q, "Lực lượng tại chỗ gồm 05 cán bộ.") is None
+
+
+def test_a_documents_number_is_no_count():
+    q = "nam 2026 van phong quan triet nghi quyet 57 cho bao nhieu can bo, cong chuc"
+    assert type_mismatch(q, "Quán triệt Nghị quyết số 57-NQ/TW đến cán bộ, công chức, viên chức.") == "count"
+    assert type_mismatch(q, "Quán triệt Nghị quyết số 57-NQ/TW đến 120 cán bộ, công chức.") is None
 
 
 def test_a_count_of_a_noun_opening_with_a_function_word_syllable():
