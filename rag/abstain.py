@@ -803,6 +803,8 @@ def type_mismatch(folded_question: str, evidence_text: str) -> str | None:
     for kind, (ask, have) in _CONTACT.items():          # an address, website, phone, e-mail, sanction
         if re.search(ask, folded_question) and not re.search(have, ev.lower()):
             return kind
+    if _besides_only(folded_question, ev):
+        return "besides"
     m = _COUNT_Q.search(folded_question)
     asked = m and (m.group(1) or m.group(2))
     if asked and asked != "phan tram":
@@ -821,6 +823,31 @@ def type_mismatch(folded_question: str, evidence_text: str) -> str | None:
         if noun and not _counted(" ".join(noun), ev):
             return "count"
     return None
+
+
+# "Ngoài Nghị định 179, … còn căn cứ nghị định nào khác": another of the kind the question names
+_BESIDES = re.compile(r"\bngoai\b(.{3,100}?)\bcon\b(.{0,60}?)\b(?:nao|gi|khac)\b")
+
+
+# words that class units without being part of their names ("các tổ chức: Hội Nông dân, …")
+_CLASSIFIERS = {"to chuc", "don vi", "co quan", "bo phan", "doi tuong", "nhiem vu", "noi dung"}
+
+
+def _besides_only(folded_question: str, ev: str) -> bool:
+    """"Ngoài X … còn <kind> nào": the kind shared by X and the asked item ("nghị định",
+    "hệ thống") must occur in the evidence more often than in X itself — evidence naming
+    only X names no other."""
+    m = _BESIDES.search(folded_question)
+    if not m:
+        return False
+    given = f" {' '.join(vt.syllables(m.group(1)))} "
+    asked = vt.syllables(m.group(2))
+    kind = next((f"{a} {b}" for a, b in zip(asked, asked[1:]) if f" {a} {b} " in given
+                 and f"{a} {b}" not in _CLASSIFIERS), None)
+    if kind is None:
+        return False
+    text = f" {' '.join(vt.syllables(ev.lower()))} "
+    return text.count(f" {kind} ") <= given.count(f" {kind} ")
 
 
 def _counted(noun: str, ev: str) -> bool:

@@ -389,6 +389,18 @@ def test_a_documents_number_is_no_count():
     assert type_mismatch(q, "Quán triệt Nghị quyết số 57-NQ/TW đến 120 cán bộ, công chức.") is None
 
 
+def test_besides_x_needs_another_of_its_kind():
+    """"Ngoài Nghị định 179 … còn nghị định nào khác": evidence naming only 179 names no other;
+    a word that only classes units ("tổ chức") is no kind their names repeat."""
+    q = "ngoai nghi dinh 179/2024/nd-cp, kh 3469 con can cu nghi dinh nao khac ve thu hut nhan tai"
+    assert type_mismatch(q, "Triển khai Nghị định số 179/2024/NĐ-CP ngày 31/12/2024 của Chính phủ.") == "besides"
+    assert type_mismatch(q, "Triển khai Nghị định số 179/2024/NĐ-CP và Nghị định số 73/2023/NĐ-CP.") is None
+    q = "ngoai cac to chuc chinh tri - xa hoi, ket luan con giao nhung to chuc nao tuyen truyen"
+    assert type_mismatch(q, "Giao Hội Nông dân, Hội Cựu chiến binh tuyên truyền.") is None
+    assert type_mismatch("ngoai ban bien tap, van phong so con phoi hop voi nhung ai",
+                         "Phối hợp với Ban biên tập cổng thông tin điện tử của Sở.") is None
+
+
 def test_a_count_of_a_noun_opening_with_a_function_word_syllable():
     """"hội nghị" folds like "hỏi nghị": still the counted noun."""
     q = "van phong to chuc bao nhieu hoi nghi quan triet nghi quyet 57"
