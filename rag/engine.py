@@ -26,7 +26,7 @@ from rag.llm import chat_model_from_settings, rephrase
 from rag.evidence import Matcher, Unit, candidate_docs, score_units, table_units, units_from_hits
 from rag.query import Query, analyse, asks_confirmation, doc_year, document_names
 from rag.spelling import speller
-from rag.structure import structure_lines
+from rag.structure import in_named_part, structure_lines
 from rag.retrieve import Weights, filter_mask, hybrid_search
 from rag.types import Answer, Hit
 
@@ -330,7 +330,8 @@ def _tasks_of_named_unit(q: Query, units: list[Unit]) -> list[Unit]:
             if len(name) >= 8 and fuzz.partial_ratio(name, q.folded) >= 95 and len(name) <= len(q.folded):
                 out.append(u)
                 break
-    return sorted(out, key=lambda u: (u.doc_id, u.start))[:8] if len(out) >= 1 else []
+    # "… những nhiệm vụ nào trong Phụ lục 2 / trong nhóm … giao cho Văn phòng Sở": only that part's rows
+    return sorted(in_named_part(q, out), key=lambda u: (u.doc_id, u.start))[:8] if out else []
 
 
 # "… có thời hạn (hoàn thành) (ghi là) «Quý IV/2026»": the deadline the asked rows share

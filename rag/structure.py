@@ -121,6 +121,18 @@ def _count_lines(snap: IndexSnapshot, doc: str, q: Query, noun: str, cite) -> li
     return [f"{where}: {len(rows)} {word} (dòng cuối {ref})"]
 
 
+def in_named_part(q: Query, units: list) -> list:
+    """The task units that lie in the appendix ("Phụ lục 2") and table group ("nhóm nhiệm vụ
+    bảo đảm an ninh mạng") the question names; all of them when it names neither, or when
+    none lies there."""
+    number = _asked_number(q.folded)
+    keep = [u for u in units if not number or (u.record.get("section_path") or [""])[0] == f"PL{number}"]
+    group = _named_group(q, [u.record for u in keep])
+    if group:
+        keep = [u for u in keep if (u.record.get("group") or "").startswith(group)]
+    return keep or units
+
+
 def _named_group(q: Query, rows: list[dict]) -> str:
     """The table group ("VI Nhóm nhiệm vụ bảo đảm an ninh mạng …", "V Chuyển đổi số > 5.2 Dữ
     liệu số") the question names: by its numeral ("mục VI", "nhóm V"), by a run of 4+ words of

@@ -328,6 +328,25 @@ def test_a_table_group_is_named_by_its_numeral_or_its_words():
     assert _named_group(q, long).startswith("II Công tác")       # the opening words of a long title
 
 
+def test_a_units_tasks_are_listed_from_the_part_the_question_names():
+    from rag.evidence import Unit
+    from rag.query import analyse
+    from rag.structure import in_named_part
+
+    def row(content, path, group):
+        return Unit("task", "d", 0, 10, content, [], record={"content": content, "lead": "Văn phòng Sở",
+                                                            "section_path": [path], "group": group})
+    rows = [row("Thành lập Ban Chỉ đạo", "PL1", "I Nhóm nhiệm vụ về lãnh đạo, chỉ đạo"),
+            row("Triển khai Kế hoạch ứng phó sự cố", "PL1", "VI Nhóm nhiệm vụ bảo đảm an ninh mạng và chủ quyền số"),
+            row("Thuê phần mềm lưu trữ", "PL2", "B Các nhiệm vụ đột phá cụ thể")]
+    q = analyse("Trong nhóm nhiệm vụ bảo đảm an ninh mạng và chủ quyền số, Văn phòng Sở có những nhiệm vụ nào?")
+    assert [u.text for u in in_named_part(q, rows)] == ["Triển khai Kế hoạch ứng phó sự cố"]
+    q = analyse("Văn phòng Sở có những nhiệm vụ đột phá nào trong Phụ lục 2?")
+    assert [u.text for u in in_named_part(q, rows)] == ["Thuê phần mềm lưu trữ"]
+    assert in_named_part(analyse("Văn phòng Sở được giao những nhiệm vụ nào?"), rows) == rows
+    assert in_named_part(analyse("Văn phòng Sở có những nhiệm vụ nào trong Phụ lục 3?"), rows) == rows
+
+
 def test_which_appendix_a_sentence_points_to_is_no_title_question():
     from rag.structure import _TITLE_Q
 
