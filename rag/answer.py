@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from index import text as vt
 from index.reader import IndexSnapshot
 from rag.evidence import Unit
-from rag.query import RECIPIENTS_Q, Query, asks_progress, asks_source
+from rag.query import ARCHIVE_Q, RECIPIENTS_Q, Query, asks_progress, asks_source
 from rag.types import Citation
 
 ABSTAIN_MESSAGE = "Không tìm thấy trong các kế hoạch đã nạp."
@@ -179,6 +179,13 @@ class Composer:
                 span = (meta.get("field_spans") or {}).get(f)
                 if f == "recipients" and span:
                     v, span = self._recipients(meta.get("field_origin", {}).get(f, d), span)
+                elif f == "archive":       # the "Lưu: VT, VP." line closing the recipients block
+                    f_span = (meta.get("field_spans") or {}).get("recipients")
+                    origin = (meta.get("field_origin") or {}).get("recipients", d)
+                    v, span = self._archive(origin, f_span) if f_span else ("", None)
+                    if v:
+                        vals.append(f"{label}: {v} {self.cite(origin, span[0], span[1], 'Phần ký', 1.0)}")
+                    continue
                 if not v:
                     continue
                 origin = (meta.get("field_origin") or {}).get(f, d)
@@ -188,6 +195,14 @@ class Composer:
             if vals:
                 lines.append("; ".join(vals))
         return lines
+
+    def _archive(self, doc_id: str, span: list[int]) -> tuple[str, list[int] | None]:
+        """Where the issuing office files its copies: the "Lưu: VT, VP." item of "Nơi nhận"."""
+        text = self.snap.document_text(doc_id)
+        for m in re.finditer(r"^[ \t]*[-+•*]?[ \t]*(\S+)\s*:\s*(.+?)[ \t;.,]*$", text[span[0]:span[1]], re.M):
+            if vt.fold(m.group(1)).lower() == "luu":
+                return m.group(2), [span[0] + m.start(1), span[0] + m.end(2)]
+        return "", None
 
     def _recipients(self, doc_id: str, span: list[int]) -> tuple[str, list[int] | None]:
         """The "Nơi nhận" items ("Lưu: …" excluded); only those sent for report ("(b/c)")
@@ -206,6 +221,7 @@ class Composer:
 
 META_FIELDS = [
     (RECIPIENTS_Q, "recipients", "nơi nhận"),
+    (ARCHIVE_Q, "archive", "nơi lưu"),
     (r"so hieu|ky hieu|\bso (bao nhieu|may|gi|nao)\b|\bso cua\b|\bmang so\b|\bke hoach so\b", "number", "số hiệu"),
     (r"ngay|thoi gian ban hanh|khi nao|bao gio|(nam|thang) (nao|may)", "date", "ngày ban hành"),
     # "được ký ngày nào" asks the date, not the signer
@@ -223,7 +239,7 @@ _GIVEN = re.compile(r"\b(ke hoach |van ban )?so:? ?\d+[\w/.-]*|\bngay \d{1,2}[/.
 def _meta_fields(folded: str) -> list[tuple[str, str]]:
     asked = _GIVEN.sub(" ", folded)
     out = [(f, label) for rx, f, label in META_FIELDS if re.search(rx, asked)]
-    if any(f == "recipients" for f, _ in out):        # "gửi đến những cơ quan nào": the recipients
+    if any(f in ("recipients", "archive") for f, _ in out):    # "gửi đến những cơ quan nào / lưu ở đâu"
         out = [(f, label) for f, label in out if f not in ("issuer", "signer", "date", "number")]
     if any(f == "signer_role" for f, _ in out) and not re.search(r"\bai ky\b|\bten\b", asked):
         out = [(f, label) for f, label in out if f != "signer"]     # "người ký giữ chức vụ gì?"

@@ -16,6 +16,8 @@ from index import text as vt
 # "gửi đến những cơ quan nào / (b/c) / nơi nhận": who the plan is sent to (its "Nơi nhận" block)
 RECIPIENTS_Q = (r"\bnoi nhan\b|\(b/c\)|\b(ke hoach|van ban)\b[^?]{0,60}\b(duoc )?gui (bao cao |b/c )?"
                 r"(den|toi|cho|len)\b")
+# "bản lưu / được lưu ở đâu / mục Lưu": where the issuing office files its copies ("Lưu: VT, VP.")
+ARCHIVE_Q = r"\b(ban luu|muc luu|luu (o|tai) (nhung |cac )?(dau|bo phan|noi|don vi|phong)|duoc luu (o|tai)\b)"
 # "<unit> nào" asks who: "phòng nào", "bộ nào", "tổ đảng nào"
 _WHO_NOUNS = "don vi|co quan|phong|bo phan|so|ban|noi|ben|bo|to|to dang|uy ban|hoi dong|cuc|doan"
 INTENT_PATTERNS: dict[str, str] = {
@@ -26,7 +28,7 @@ INTENT_PATTERNS: dict[str, str] = {
             r"|\bmang so (may|bao nhieu|gi|nao)\b|\bchuc vu\b|\bco quan (nao )?ban hanh\b"
             r"|\bdon vi (nao )?ban hanh\b|\bai ban hanh\b|\btrich yeu\b|\bten (day du )?cua ke hoach\b"
             r"|\bke hoach (nay )?(co )?so (bao nhieu|may|gi)\b|\bso cua ke hoach\b|\bky boi\b|\bnoi ban hanh\b"
-            rf"|{RECIPIENTS_Q}",
+            rf"|{RECIPIENTS_Q}|{ARCHIVE_Q}",
     "who_partner": r"\bphoi hop\b",
     "who": rf"\bai\b|\b({_WHO_NOUNS}) nao\b"
            r"|\bchu tri\b|\bphu trach\b|\bdau moi\b|\bgiao cho\b|\btrach nhiem\b|\bthuc hien chinh\b"

@@ -30,6 +30,17 @@ def test_who_a_plan_is_sent_to_comes_from_its_recipient_block(engine):
     assert len(ans.citations) == 1 and items[0] in ans.citations[0].quote
 
 
+def test_where_a_plan_is_filed_comes_from_its_luu_line(engine):
+    from rag.query import detect_intents
+
+    text = (CORPUS / "xa-nghia-dan-kh-2025-thuc-hien-nq57.txt").read_text(encoding="utf-8")
+    filed = re.search(r"(?m)^\s*-\s*Lưu:\s*(.+?)\.?\s*$", text).group(1)
+    ans = engine.ask("Bản lưu kế hoạch thực hiện NQ57 của UBND xã Nghĩa Đàn được lưu ở bộ phận nào?")
+    assert not ans.abstained and filed in ans.answer, ans.answer
+    assert len(ans.citations) == 1 and filed in ans.citations[0].quote
+    assert "meta" not in detect_intents("phong nao luu tru ho so dien tu cua xa")      # archiving as a task
+
+
 def test_sent_for_report_keeps_only_the_bc_recipients(engine):
     items = _recipients_in_file("xa-nghia-dan-kh-2025-thuc-hien-nq57.txt")
     reported = [i for i in items if "(b/c)" in i]
