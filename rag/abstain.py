@@ -76,7 +76,7 @@ _CONTACT = {
     # "quý mấy / tháng nào": a time within the year, which a bare year or "thường xuyên" is not
     "period": (r"\b(quy|thang) (may|nao)\b", r"\b(quy|thang)\s*[ivx\d]|\b\d{1,2}/\d{1,2}\b|\bq[1-4]\b"),
     # "trước ngày mấy / ngày nào": a day, which a month or a quarter is not
-    "day": (r"\bngay (?:cu the )?(may|nao)\b", r"\b\d{1,2}[/.-]\d{1,2}\b|\bngay\s*\d{1,2}\b"),
+    "day": (r"\bngay (?:cu the )?(may|nao|bao nhieu)\b", r"\b\d{1,2}[/.-]\d{1,2}\b|\bngay\s*\d{1,2}\b"),
     # "vào thứ mấy": a day of the week
     "weekday": (r"\b(vao|ngay) thu (may|nao)\b", r"\bthu (hai|ba|tu|nam|sau|bay|[2-7])\b|\bchu nhat\b"),
     # "được cập nhật bổ sung từ văn bản nào": a document named by number, which a row whose
@@ -684,6 +684,22 @@ def contradicts_quantity(evidence, folded_question: str) -> bool:
                     return True
                 break
     return False
+
+
+# "đã thành lập xong … chưa", "đến nay đã …", "hiện có bao nhiêu …": what has been done or what
+# exists now, which a plan (what is to be done) does not state
+_STATE_Q = re.compile(r"\bda\b[^?]{0,60}\b(xong|hoan thanh|thanh lap|tich hop|thuc hien|trien khai|ban hanh)\b"
+                      r"[^?]{0,60}\bchua\b|\bhien (co|nay co|dang co)\b|\bden nay\b[^?]{0,40}\bda\b")
+_FORWARD_KINDS = {"ke hoach", "nghi quyet", "chuong trinh", "de an", "quyet dinh", "phu luc", "chi thi", "ket luan"}
+
+
+def asks_state_of_plans(folded_question: str, units: list, documents: dict[str, dict]) -> bool:
+    """The question asks what has been done or exists now, and the evidence comes only from
+    documents that say what is to be done (plans, resolutions: by their kind)."""
+    if not _STATE_Q.search(folded_question) or not units:
+        return False
+    kinds = {vt.fold(documents[u.doc_id].get("doc_type") or "").lower() for u in units}
+    return kinds <= _FORWARD_KINDS and not any(_reports_progress(u) for u in units)
 
 
 def _reports_progress(u) -> bool:

@@ -18,10 +18,10 @@ from index.errors import BadQuestion
 from index.reader import IndexSnapshot, open_index
 from index.store import current_token
 from rag.answer import ABSTAIN_MESSAGE, Composer, Thresholds, enumerates, plan_label
-from rag.abstain import (acting_units, answerable_units, appendix_units, cited_kind, contradicts_quantity,
-                         foreign_documents, foreign_kind, foreign_subject, gives_asked_detail, missing_appendix,
-                         naming_units, person_missing, placed_units, same_task, stated_text, type_mismatch, unknown_names,
-                         unknown_units, unknown_years)
+from rag.abstain import (acting_units, answerable_units, appendix_units, asks_state_of_plans, cited_kind,
+                         contradicts_quantity, foreign_documents, foreign_kind, foreign_subject, gives_asked_detail,
+                         missing_appendix, naming_units, person_missing, placed_units, same_task, stated_text,
+                         type_mismatch, unknown_names, unknown_units, unknown_years)
 from rag.llm import chat_model_from_settings, rephrase
 from rag.evidence import Matcher, Unit, candidate_docs, score_units, table_units, units_from_hits
 from rag.query import Query, analyse, asks_confirmation, doc_year, document_names
@@ -201,6 +201,8 @@ class Engine:
             first = chosen[0]
             chosen = [u for u in units if u.match >= first.match and u.doc_id == first.doc_id
                       and u.kind != first.kind and not type_mismatch(q.folded, stated_text(u))][:1]
+        if chosen and asks_state_of_plans(q.folded, chosen, snap.documents):
+            chosen = []         # "đã thành lập xong … chưa": a plan says what is to be done, not what was
         if not chosen and cited and not unknown:      # no sentence names the cited document well: the header
             lines = comp.meta_lines(self._meta_docs(snap, q, hits))
             if lines:

@@ -401,6 +401,20 @@ def test_besides_x_needs_another_of_its_kind():
                          "Phối hợp với Ban biên tập cổng thông tin điện tử của Sở.") is None
 
 
+def test_what_has_been_done_is_not_in_a_plan():
+    from rag.abstain import asks_state_of_plans
+
+    docs = {"kh": {"doc_type": "Kế hoạch"}, "bc": {"doc_type": "Công văn"}}
+    row = Unit("task", "kh", 0, 10, "Thành lập Ban Chỉ đạo Sở về dữ liệu", [],
+               record={"content": "Thành lập Ban Chỉ đạo Sở về dữ liệu", "deadline_text": "Tháng 03/2026"})
+    q = "so noi vu da thanh lap xong ban chi dao so ve du lieu chua"
+    assert asks_state_of_plans(q, [row], docs)
+    assert asks_state_of_plans("van phong hien co bao nhieu cong chuc chuyen trach", [row], docs)
+    assert not asks_state_of_plans("ai thanh lap ban chi dao so ve du lieu", [row], docs)
+    report = _sentence("Đến nay đã thu hút được 277 chuyên gia.", doc="bc")
+    assert not asks_state_of_plans("den nay da thu hut duoc bao nhieu chuyen gia", [report], docs)
+
+
 def test_a_count_of_a_noun_opening_with_a_function_word_syllable():
     """"hội nghị" folds like "hỏi nghị": still the counted noun."""
     q = "van phong to chuc bao nhieu hoi nghi quan triet nghi quyet 57"
@@ -410,6 +424,7 @@ def test_a_count_of_a_noun_opening_with_a_function_word_syllable():
 
 def test_a_day_asked_needs_a_day():
     q = "xa phat dong phong trao thi dua vao ngay cu the nao cua nam 2025"
+    assert type_mismatch("de an phai trinh truoc ngay bao nhieu", "Đề án được phê duyệt. Quý I/2026") == "day"
     assert type_mismatch(q, "Phát động phong trào thi đua toàn xã. Năm 2025") == "day"
     assert type_mismatch(q, "Phát động phong trào thi đua ngày 15/3/2025.") is None
 
