@@ -545,15 +545,26 @@ def missing_appendix(folded_question: str, snap: IndexSnapshot, doc_ids: list[st
 
 
 def appendix_units(folded_question: str, units: list, snap: IndexSnapshot, scope: list[str]) -> list:
-    """A plan the question names that only refers to "Phụ lục 1 kèm theo" without containing
-    it (no line opens with that heading) answers a question about that appendix only from
-    text naming it."""
+    """A table row of another appendix than the one the question names cannot answer it; and a
+    plan the question names that only refers to "Phụ lục 1 kèm theo" without containing it (no
+    line opens with that heading) answers a question about that appendix only from text naming it."""
     rx = _appendix_rx(folded_question)
-    if rx is None or not scope:
+    if rx is None:
+        return units
+    # a table row of another appendix of its plan ("Phụ lục 2" asked, the row in Phụ lục 1) is another row
+    units = [u for u in units if u.kind not in ("task", "indicator") or not _row_appendix(u)
+             or rx.search(f"phu luc {_row_appendix(u)}")]
+    if not scope:
         return units
     heading = re.compile(r"^\W{0,4}" + rx.pattern[2:], re.M)
     has = {d: bool(heading.search(_doc_folded(snap, d))) for d in {u.doc_id for u in units}}
     return [u for u in units if has[u.doc_id] or rx.search(vt.fold(f"{u.heading} {u.text}").lower())]
+
+
+def _row_appendix(u) -> str:
+    """The number of the appendix a table row lies in ("2" for section "PL2"), "" if none."""
+    m = re.fullmatch(r"PL(\d+)", (u.record.get("section_path") or u.section_path or [""])[0])
+    return m.group(1) if m else ""
 
 
 def foreign_kind(folded_question: str, metas: list[dict]) -> str:
@@ -764,7 +775,9 @@ def _has_year(u, years: list[str], doc_years: dict[str, str]) -> bool:
     targets = (u.record.get("targets") or {}) if u.kind == "indicator" else {}
     if any(str(y).isdigit() for y in targets):  # an indicator with year columns: one must be asked
         return any(y in targets for y in years)
-    if doc_years.get(u.doc_id) in years:       # a 2026 plan states its 2026 targets without the year
+    # a 2026 plan states its 2026 targets without the year (not when another year is asked too:
+    # "kế hoạch 2026 …, đến năm 2030 … đạt bao nhiêu" asks the 2030 figure)
+    if doc_years.get(u.doc_id) in years and len(set(years)) == 1:
         return True
     if u.kind == "indicator":
         return False

@@ -401,6 +401,30 @@ def test_besides_x_needs_another_of_its_kind():
                          "Phối hợp với Ban biên tập cổng thông tin điện tử của Sở.") is None
 
 
+def test_a_row_of_another_appendix_cannot_answer(engine):
+    from rag.abstain import appendix_units
+
+    def row(path):
+        return Unit("task", "vpubnd-kh-2026-trien-khai-nq71-nq57", 0, 10, "Nâng cấp Cổng", [],
+                    record={"content": "Nâng cấp Cổng", "section_path": [path]})
+    pl1, pl2, body = row("PL1"), row("PL2"), _sentence("Nâng cấp Cổng.", doc="vpubnd-kh-2026-trien-khai-nq71-nq57")
+    snap = engine.snapshot()
+    assert appendix_units("trong phu luc 1 nhiem vu nang cap cong do ai chu tri", [pl1, pl2, body], snap, []) == [pl1, body]
+    assert appendix_units("trong phu luc ii nhiem vu nang cap cong do ai chu tri", [pl1, pl2], snap, []) == [pl2]
+    assert appendix_units("nhiem vu nang cap cong do ai chu tri", [pl1, pl2], snap, []) == [pl1, pl2]
+
+
+def test_a_plans_own_year_does_not_stand_for_another_year_asked():
+    from rag.abstain import answerable_units
+    from rag.query import analyse
+
+    target = _sentence("- Tỷ lệ số hóa hồ sơ thủ tục hành chính cấp tỉnh đạt 95%.", doc="kh2026")
+    q = analyse("Theo kế hoạch 2026, đến năm 2030 tỷ lệ số hóa hồ sơ thủ tục hành chính cấp tỉnh phải đạt bao nhiêu?")
+    assert answerable_units(q, [target], {"kh2026": "2026"}) == []
+    q = analyse("Theo kế hoạch 2026, tỷ lệ số hóa hồ sơ thủ tục hành chính cấp tỉnh phải đạt bao nhiêu?")
+    assert answerable_units(q, [target], {"kh2026": "2026"}) == [target]
+
+
 def test_what_has_been_done_is_not_in_a_plan():
     from rag.abstain import asks_state_of_plans
 
