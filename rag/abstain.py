@@ -158,10 +158,10 @@ ha noi|ho chi minh|hai phong|da nang|can tho|hue|an giang|ba ria vung tau|bac gi
 |lai chau|lam dong|lang son|lao cai|long an|nam dinh|nghe an|ninh binh|ninh thuan|phu tho|phu yen|quang binh
 |quang nam|quang ngai|quang ninh|quang tri|soc trang|son la|tay ninh|thai binh|thai nguyen|thanh hoa
 |thua thien hue|tien giang|tra vinh|tuyen quang|vinh long|vinh phuc|yen bai""".replace("\n", "").split("|"))
-# "phường, xã" fold like other words ("phương", "xa"): a place only after "của / tại / ở" or
+# "phường, xã" fold like other words ("phương", "xa"): a place only after "của / tại / ở / UBND" or
 # opening the question ("xa nam dan dat muc tieu …");
 # "tỉnh, quận" ("tình", "quân") are left to the province list and to capitalised names
-_PLACE_WORD = re.compile(r"\b(huyen|thi xa|thi tran|thanh pho|(?:^|(?<=cua )|(?<=tai )|(?<=\bo ))(?:phuong|xa))"
+_PLACE_WORD = re.compile(r"\b(huyen|thi xa|thi tran|thanh pho|(?:^|(?<=cua )|(?<=tai )|(?<=\bo )|(?<=ubnd ))(?:phuong|xa))"
                          r" ([a-z]+) ([a-z]+)\b")
 
 
@@ -364,7 +364,7 @@ def acting_units(question: str, units: list, documents: dict[str, dict]) -> list
     "Sở Khoa học và Công nghệ giao phòng nào …?"), or that names the unit a task is given
     to ("… giao Phòng Kế hoạch - Tài chính làm …"), is answered only by evidence about that
     unit: its plan's issuer, or a row/sentence (or its heading) that names it."""
-    lead = re.match(r"\s*(?:(?:theo|trong|tại|ở) [^,?]{0,80},\s*)?", question, re.I).end()
+    lead = re.match(r"\s*(?:(?:theo|trong|tại|tai|ở|o) [^,?]{0,80},\s*)?", question, re.I).end()
     given = {m.end() for m in re.finditer(r"\bgiao (?:cho )?", question)}     # "… giao Phòng X làm …"
     named = _unit_names(question)
     names = [p for pos, p in named if pos == lead]

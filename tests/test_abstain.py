@@ -483,6 +483,7 @@ def test_places_typed_in_lower_case_and_provinces_the_plans_never_mention(engine
     # a place word opening the question ("xa nam dan dat muc tieu …") is a place too
     assert unknown_places("xa nam dan dat muc tieu ty le doanh nghiep doi moi sang tao bao nhieu", snap) == ["xa nam dan"]
     assert unknown_places("xa nghia dan dat muc tieu ty le doanh nghiep doi moi sang tao bao nhieu", snap) == []
+    assert unknown_places("ke hoach cua ubnd xa con cuong giao ai nang cao ky nang so", snap) == ["xa con cuong"]
     # "phương / xa" are other words too: a place only after "của / tại / ở"
     assert unknown_places("phuong thuc giao duc stem do ai lam", snap) == []
     for known in ("so noi vu nghe an giao phong nao", "ke hoach cua xa nghia dan giao ai",
