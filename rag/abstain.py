@@ -21,7 +21,9 @@
    one of its year columns); who holds a post ("ai làm Trưởng ban") that post; the source
    of a row ("cập nhật bổ sung từ văn bản nào") a document named by number; an address,
    website, phone or e-mail one written out, and a web system named by address that
-   address. These read what a unit states (``stated_text``).
+   address; "ngoài X … còn <kind> nào" another of X's kind. These read what a unit states
+   (``stated_text``). What has been done or exists now ("đã … xong chưa", "hiện có bao
+   nhiêu") is not in documents that say what is to be done (plans, resolutions).
 4. **The question's own details.** Evidence about another horizon year, administrative
    level, field ("lĩnh vực tư pháp"), province, count, unit acting or given the task, or
    appendix than the question's cannot answer it; a claim to confirm ("có phải … không",
@@ -57,7 +59,9 @@ _PERSON_Q = re.compile(r"\bho ten\b|\bho va ten\b|\bten (la )?gi\b|^ai la\b|\bdo
 # "ai (được giao) làm Trưởng Ban Chỉ đạo": who holds a post — the evidence must name the post
 _POST_Q = re.compile(rf"\bai\b[^?]{{0,40}}\b(?:lam|giu|dam nhiem|giu chuc)\s+({_ROLE})\b")
 # "loại doanh nghiệp nào" asks a kind of firm ("doanh nghiệp công nghệ cao"), not one by name
-_COMPANY_Q = re.compile(r"(?<!loai )(?<!kieu )(?<!nhom )\b(doanh nghiep|cong ty|nha cung cap|nha thau|tap doan|nha mang|don vi cung cap)( [a-z]+){0,2} nao\b"
+_COMPANY_Q = re.compile(r"(?<!loai )(?<!kieu )(?<!nhom )"
+                        r"\b(doanh nghiep|cong ty|nha cung cap|nha thau|tap doan|nha mang|don vi cung cap)"
+                        r"( [a-z]+){0,2} nao\b"
                         r"|\bthue (cong ty|doanh nghiep|don vi) nao\b|\b(san pham|thiet bi) (cua )?hang nao\b"
                         r"|\bhang (san xuat|cung cap) nao\b")
 # "trường THCS nào / bệnh viện nào / xóm nào": a place known by its name, which the evidence must give
@@ -161,8 +165,8 @@ ha noi|ho chi minh|hai phong|da nang|can tho|hue|an giang|ba ria vung tau|bac gi
 # "phường, xã" fold like other words ("phương", "xa"): a place only after "của / tại / ở / UBND" or
 # opening the question ("xa nam dan dat muc tieu …");
 # "tỉnh, quận" ("tình", "quân") are left to the province list and to capitalised names
-_PLACE_WORD = re.compile(r"\b(huyen|thi xa|thi tran|thanh pho|(?:^|(?<=cua )|(?<=tai )|(?<=\bo )|(?<=ubnd ))(?:phuong|xa))"
-                         r" ([a-z]+) ([a-z]+)\b")
+_PLACE_WORD = re.compile(r"\b(huyen|thi xa|thi tran|thanh pho"
+                         r"|(?:^|(?<=cua )|(?<=tai )|(?<=\bo )|(?<=ubnd ))(?:phuong|xa)) ([a-z]+) ([a-z]+)\b")
 
 
 def _provinces_in(folded: str) -> list[str]:
