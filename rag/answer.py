@@ -175,22 +175,18 @@ class Composer:
             meta = self.snap.documents[d]
             vals = []
             for f, label in fields:
+                key = "recipients" if f == "archive" else f     # "Lưu: VT, VP." closes the recipients block
                 v = meta.get(f)
-                span = (meta.get("field_spans") or {}).get(f)
+                span = (meta.get("field_spans") or {}).get(key)
+                origin = (meta.get("field_origin") or {}).get(key, d)
                 if f == "recipients" and span:
-                    v, span = self._recipients(meta.get("field_origin", {}).get(f, d), span)
-                elif f == "archive":       # the "Lưu: VT, VP." line closing the recipients block
-                    f_span = (meta.get("field_spans") or {}).get("recipients")
-                    origin = (meta.get("field_origin") or {}).get("recipients", d)
-                    v, span = self._archive(origin, f_span) if f_span else ("", None)
-                    if v:
-                        vals.append(f"{label}: {v} {self.cite(origin, span[0], span[1], 'Phần ký', 1.0)}")
-                    continue
+                    v, span = self._recipients(origin, span)
+                elif f == "archive":
+                    v, span = self._archive(origin, span) if span else ("", None)
                 if not v:
                     continue
-                origin = (meta.get("field_origin") or {}).get(f, d)
-                ref = self.cite(origin, span[0], span[1], "Phần đầu văn bản" if f != "signer" else "Phần ký",
-                                1.0) if span else ""
+                part = "Phần ký" if f in ("signer", "archive") else "Phần đầu văn bản"
+                ref = self.cite(origin, span[0], span[1], part, 1.0) if span else ""
                 vals.append(f"{label}: {_pretty(f, v)} {ref}".strip())
             if vals:
                 lines.append("; ".join(vals))

@@ -100,12 +100,8 @@ def _count_lines(snap: IndexSnapshot, doc: str, q: Query, noun: str, cite) -> li
     rows = snap.indicators.get(doc, []) if noun == "chi tieu" else snap.tasks.get(doc, [])
     if not rows:
         return []
-    number = _asked_number(q.folded)
-    if number:
-        rows = [r for r in rows if (r.get("section_path") or [""])[0] == f"PL{number}"]
-    group = _named_group(q, rows)
+    rows, number, group = _in_part(q, rows, lambda r: r)
     if group:           # "Phụ lục 1 …, nhóm nhiệm vụ về lãnh đạo, chỉ đạo gồm mấy nhiệm vụ"
-        rows = [r for r in rows if (r.get("group") or "").startswith(group)]
         where = group
     elif number:
         where = f"Phụ lục {number}"
@@ -125,12 +121,20 @@ def in_named_part(q: Query, units: list) -> list:
     """The task units that lie in the appendix ("Phụ lục 2") and table group ("nhóm nhiệm vụ
     bảo đảm an ninh mạng") the question names; all of them when it names neither, or when
     none lies there."""
-    number = _asked_number(q.folded)
-    keep = [u for u in units if not number or (u.record.get("section_path") or [""])[0] == f"PL{number}"]
-    group = _named_group(q, [u.record for u in keep])
-    if group:
-        keep = [u for u in keep if (u.record.get("group") or "").startswith(group)]
+    keep, _, _ = _in_part(q, units, lambda u: u.record)
     return keep or units
+
+
+def _in_part(q: Query, rows: list, record) -> tuple[list, str, str]:
+    """The rows (``record(row)``: its cells) in the numbered appendix and the table group the
+    question names, with that number and group ("" for none named)."""
+    number = _asked_number(q.folded)
+    if number:
+        rows = [r for r in rows if (record(r).get("section_path") or [""])[0] == f"PL{number}"]
+    group = _named_group(q, [record(r) for r in rows])
+    if group:
+        rows = [r for r in rows if (record(r).get("group") or "").startswith(group)]
+    return rows, number, group
 
 
 def _named_group(q: Query, rows: list[dict]) -> str:
