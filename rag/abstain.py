@@ -21,7 +21,8 @@
    one of its year columns); who holds a post ("ai làm Trưởng ban") that post; the source
    of a row ("cập nhật bổ sung từ văn bản nào") a document named by number; an address,
    website, phone or e-mail one written out, and a web system named by address that
-   address; "ngoài X … còn <kind> nào" another of X's kind. These read what a unit states
+   address; "ngoài X … còn <kind> nào" another of X's kind; "xếp loại gì" a grade. A line
+   that only names a unit answers no question but who. These read what a unit states
    (``stated_text``). What has been done or exists now ("đã … xong chưa", "hiện có bao
    nhiêu") is not in documents that say what is to be done (plans, resolutions).
 4. **The question's own details.** Evidence about another horizon year, administrative
@@ -78,9 +79,9 @@ _CONTACT = {
               r"\b0\d{2,3}[ .]?\d{3}[ .]?\d{3,4}\b"),
     "email": (r"\bemail\b|\bthu dien tu\b", r"@"),
     # "quý mấy / tháng nào": a time within the year, which a bare year or "thường xuyên" is not
-    "period": (r"\b(quy|thang) (may|nao)\b", r"\b(quy|thang)\s*[ivx\d]|\b\d{1,2}/\d{1,2}\b|\bq[1-4]\b"),
-    # "trước ngày mấy / ngày nào": a day, which a month or a quarter is not
-    "day": (r"\bngay (?:cu the )?(may|nao|bao nhieu)\b", r"\b\d{1,2}[/.-]\d{1,2}\b|\bngay\s*\d{1,2}\b"),
+    "period": (r"\b(quy|thang) (may|nao)\b", r"\b(quy|thang)\s*[ivx\d]|\b(?!24/7\b)\d{1,2}/\d{1,2}\b|\bq[1-4]\b"),
+    # "trước ngày mấy / ngày nào": a day, which a month, a quarter or "giám sát 24/7" is not
+    "day": (r"\bngay (?:cu the )?(may|nao|bao nhieu)\b", r"\b(?!24/7\b)\d{1,2}[/.-]\d{1,2}\b|\bngay\s*\d{1,2}\b"),
     # "vào thứ mấy": a day of the week
     "weekday": (r"\b(vao|ngay) thu (may|nao)\b", r"\bthu (hai|ba|tu|nam|sau|bay|[2-7])\b|\bchu nhat\b"),
     # "được cập nhật bổ sung từ văn bản nào": a document named by number, which a row whose
@@ -96,6 +97,9 @@ _CONTACT = {
     "rank": (r"\b(xep hang|xep thu|dung thu|dung hang)\b[^?]{0,20}\b(may|bao nhieu)\b|\bthu hang (may|bao nhieu)\b",
              r"\b(thu|hang|top|nhom)\s*(?:[≤<>≥]=?\s*)?\d+|\b(thu|xep) (hang|bac)\b[^.;]{0,20}\d"
              r"|\bthu (nhat|nhi|ba)\b|\bnhom (dau|dan dau)\b|\bdan dau\b"),
+    # "được xếp loại gì / đạt loại nào": a grade, which a task to evaluate does not give
+    "grade": (r"\b(?:xep|dat|duoc) loai (gi|nao|may)\b",
+              r"\b(loai|hang|muc) (a|b|c|[1-5]|tot|kha|xuat sac|trung binh|yeu|kem|hoan thanh)\b"),
     # "bao lâu thì họp một lần": how often, which a one-off deadline is not
     "frequency": (r"\bbao lau\b[^?]{0,30}\bmot lan\b|\b(dinh ky|thuong ky) bao lau\b",
                   r"\bhang (nam|thang|quy|tuan|ngay)\b|\bdinh ky\b|\b\d+ lan\b|\b(moi|mot) (nam|thang|quy|tuan)\b"
@@ -118,8 +122,10 @@ _ORG_NAME = re.compile(rf"(?<!\w){_ORG}\s+([A-ZĐÀ-Ỹ][^\W\d_]*(?:\s+[^\W\d_]+
 _ORG_START = re.compile(rf"{_ORG}\b")
 _DOC_NUMBER = re.compile(r"\b(\d{1,5})\s*[/-]\s*(?:kh|qd|nq|ct|tb|bc|cv|nd|tt|hd)\b")
 _NOT_NOUNS = set("tram tien la so nao gi dat duoc phai the".split())
-# nouns opening with a function word's syllable ("cơ sở", folded like "có sở"; "hội nghị", like "hỏi")
-_COMPOUND_NOUNS = {"co so", "co quan", "co che", "hoi nghi", "hoi thao", "hoi dong", "hoi vien"}
+# nouns opening with a function word's syllable ("cơ sở", folded like "có sở"; "hội nghị", like "hỏi";
+# "máy tính", like "mấy")
+_COMPOUND_NOUNS = {"co so", "co quan", "co che", "hoi nghi", "hoi thao", "hoi dong", "hoi vien",
+                   "may tinh", "may chu"}
 # "bao nhiêu người" counts people, whatever the evidence calls them
 _PEOPLE = r"(?:nguoi|can bo|thanh vien|cong chuc|vien chuc|chuyen gia|hoc vien|lao dong|nhan su)"
 _DURATIONS = set("nam thang ngay tuan gio lan".split())      # "bao nhiêu tháng" needs "<n> tháng"
@@ -369,7 +375,8 @@ def acting_units(question: str, units: list, documents: dict[str, dict]) -> list
     to ("… giao Phòng Kế hoạch - Tài chính làm …"), is answered only by evidence about that
     unit: its plan's issuer, or a row/sentence (or its heading) that names it."""
     lead = re.match(r"\s*(?:(?:theo|trong|tại|tai|ở|o) [^,?]{0,80},\s*)?", question, re.I).end()
-    given = {m.end() for m in re.finditer(r"\bgiao (?:cho )?", question)}     # "… giao Phòng X làm …"
+    # "… giao Phòng X làm …", "… chuyển nhiệm vụ … sang (cho) Trung tâm X chủ trì"
+    given = {m.end() for m in re.finditer(r"\b(?:giao|sang) (?:cho )?", question)}
     named = _unit_names(question)
     names = [p for pos, p in named if pos == lead]
     tasked = [p for pos, p in named if pos in given]
@@ -596,6 +603,10 @@ def _trim_generic(syl: list[str]) -> list[str]:
     return syl
 
 
+# a line that is only a unit's name ("Phòng Cải cách hành chính và Văn thư lưu trữ")
+_BARE_UNIT = re.compile(rf"{_ORG}\b[^\W\d_]*(?:[ \t-]+[^\W\d_]+){{0,10}}\s*$")
+
+
 def answerable_units(q, units: list, doc_years: dict[str, str] | None = None) -> list:
     """The units that can answer the question's type, in their order ([] = none can).
 
@@ -608,6 +619,8 @@ def answerable_units(q, units: list, doc_years: dict[str, str] | None = None) ->
     - "tỷ lệ <X>" needs evidence that talks about X.
     """
     keep = list(units)
+    if not {"who", "who_partner", "meta"} & set(q.intents):   # a heading that only names a unit says nothing else
+        keep = [u for u in keep if not (u.kind == "sentence" and _BARE_UNIT.match(u.text.strip()))]
     if q.intents == ["when"]:
         keep = [u for u in keep if _has_time(u, q.folded)]
     if "who_partner" in q.intents and "who" not in q.intents:   # "phối hợp với ai" needs partners, not only a lead
@@ -781,11 +794,17 @@ def _has_year(u, years: list[str], doc_years: dict[str, str]) -> bool:
         return any(y in targets for y in years)
     # a 2026 plan states its 2026 targets without the year (not when another year is asked too:
     # "kế hoạch 2026 …, đến năm 2030 … đạt bao nhiêu" asks the 2030 figure)
-    if doc_years.get(u.doc_id) in years and len(set(years)) == 1:
+    # nor when the unit names a horizon of its own ("a) Tầm nhìn đến năm 2030": that figure is 2030's)
+    if doc_years.get(u.doc_id) in years and len(set(years)) == 1 and not _own_horizon(u):
         return True
     if u.kind == "indicator":
         return False
     return any(y in f"{u.heading} {u.text} {u.record.get('deadline_text', '')}" for y in years)
+
+
+def _own_horizon(u) -> set[str]:
+    text = vt.fold(f"{u.heading} {u.text}").lower()
+    return {y for pair in _HORIZON.findall(text) for y in pair if y}
 
 
 _LAYOUT_FIELDS = {"doc_id", "section_path", "no", "span", "deadline"}    # where a row is, not what it says

@@ -333,6 +333,9 @@ def test_a_unit_acting_in_the_question_must_be_the_one_in_the_evidence():
     q = "Vì sao Kế hoạch 3469 giao Phòng Kế hoạch - Tài chính làm cơ quan thường trực Ban Chỉ đạo?"
     assert acting_units(q, [standing], docs) == []
     assert acting_units("Vì sao Kế hoạch 3469 giao Văn phòng Sở làm cơ quan thường trực?", [standing], docs) == [standing]
+    # "… chuyển nhiệm vụ … sang (cho) Trung tâm X chủ trì" gives the task to X
+    q = "Vì sao Sở chuyển nhiệm vụ thường trực sang cho Trung tâm Dịch vụ việc làm chủ trì?"
+    assert acting_units(q, [standing], docs) == []
     # after "Trong kế hoạch …," the unit still opens the question; a task verb makes it the actor
     upgrade = Unit("task", "d", 0, 10, "Nâng cấp hệ thống hội nghị truyền hình", [], record={
         "content": "Nâng cấp hệ thống hội nghị truyền hình", "lead": "Văn phòng", "span": [0, 10]})
@@ -423,6 +426,37 @@ def test_a_plans_own_year_does_not_stand_for_another_year_asked():
     assert answerable_units(q, [target], {"kh2026": "2026"}) == []
     q = analyse("Theo kế hoạch 2026, tỷ lệ số hóa hồ sơ thủ tục hành chính cấp tỉnh phải đạt bao nhiêu?")
     assert answerable_units(q, [target], {"kh2026": "2026"}) == [target]
+    # nor when the evidence is under a horizon of its own: that figure is the horizon's
+    vision = _sentence("- Tỷ lệ số hóa hồ sơ thủ tục hành chính đạt 100%.", doc="kh2026",
+                       heading="a) Tầm nhìn đến năm 2030")
+    q = analyse("Kế hoạch đặt tỷ lệ số hóa hồ sơ thủ tục hành chính năm 2026 là bao nhiêu?")
+    assert answerable_units(q, [vision], {"kh2026": "2026"}) == []
+    assert answerable_units(q, [target], {"kh2026": "2026"}) == [target]
+
+
+def test_round_the_clock_is_no_day_and_a_grade_needs_one():
+    row = "Hệ thống hoặc dịch vụ giám sát 24/7, giúp phát hiện sớm các nguy cơ; thời hạn: Tháng 4/2026."
+    assert type_mismatch("mo hinh 4 lop phai xong truoc ngay cu the nao trong thang 4/2026", row) == "day"
+    assert type_mismatch("bao cao gui truoc ngay nao", "Gửi báo cáo trước ngày 15/12 hằng năm.") is None
+    q = "nam 2025 xa duoc tinh danh gia, xep loai muc do chuyen doi so dat loai gi"
+    assert type_mismatch(q, "Đánh giá mức độ hoàn thành nhiệm vụ chuyển đổi số hằng năm.") == "grade"
+    assert type_mismatch(q, "Năm 2025 xã được xếp loại A về chuyển đổi số.") is None
+    # "đạt mức nào" asks a level, often a percentage, not a grade
+    assert type_mismatch("ty le ho so xu ly truc tuyen dat muc nao", "Tỷ lệ đạt 100%.") is None
+
+
+def test_computers_are_counted_though_may_folds_like_may():
+    q = "nam 2026 so trang bi bao nhieu may tinh moi cho can bo"
+    assert type_mismatch(q, "100% hồ sơ công việc được xử lý trên môi trường điện tử.") == "count"
+    assert type_mismatch(q, "Trang bị 20 máy tính mới cho cán bộ, công chức.") is None
+
+
+def test_a_heading_that_only_names_a_unit_answers_no_open_question():
+    heading = _sentence("Phòng Cải cách hành chính và Văn thư lưu trữ")
+    task = _sentence("Phòng Cải cách hành chính và Văn thư lưu trữ chủ trì số hóa tài liệu lưu trữ.")
+    q = analyse("Vì sao Sở giao Phòng Cải cách hành chính và Văn thư lưu trữ số hóa tài liệu?")
+    assert answerable_units(q, [heading, task]) == [task]
+    assert answerable_units(analyse("Phòng nào số hóa tài liệu lưu trữ?"), [heading]) == [heading]
 
 
 def test_what_has_been_done_is_not_in_a_plan():
