@@ -228,7 +228,7 @@ META_FIELDS = [
 ]
 # The plan the question names is not what it asks: "Kế hoạch số 3469/KH-SNV ngày 29/6/2025
 # do cơ quan nào ban hành?" asks only for the issuer.
-_GIVEN = re.compile(r"\b(ke hoach |van ban )?so:? ?\d+[\w/.-]*|\bngay \d{1,2}[/.-]\d{1,2}([/.-]\d{2,4})?"
+_GIVEN = re.compile(r"\b(ke hoach |van ban )?so:? ?(?:\d+[\w/.-]*|/[a-z][\w/.-]*)|\bngay \d{1,2}[/.-]\d{1,2}([/.-]\d{2,4})?"
                     r"|\b\d+/[a-z]+(-[a-z]+)+\b")
 
 
@@ -237,8 +237,12 @@ def _meta_fields(folded: str) -> list[tuple[str, str]]:
     out = [(f, label) for rx, f, label in META_FIELDS if re.search(rx, asked)]
     if any(f in ("recipients", "archive") for f, _ in out):    # "gửi đến những cơ quan nào / lưu ở đâu"
         out = [(f, label) for f, label in out if f not in ("issuer", "signer", "date", "number")]
-    if any(f == "signer_role" for f, _ in out) and not re.search(r"\bai ky\b|\bten\b", asked):
-        out = [(f, label) for f, label in out if f != "signer"]     # "người ký giữ chức vụ gì?"
+    if any(f == "signer_role" for f, _ in out) and not re.search(r"\bai\b|\bten\b", asked):
+        out = [(f, label) for f, label in out if f != "signer"]     # "người ký giữ chức vụ gì?", not "ai thay mặt … ký"
+    fields = [f for f, _ in out]
+    if "signer" in fields and "title" in fields and not re.search(
+            r"\bten (day du |chinh thuc )?(cua )?(ke hoach|van ban)\b|trich yeu|ve viec|noi dung chinh", asked):
+        out = [(f, label) for f, label in out if f != "title"]      # "Giám đốc … ký kế hoạch tên là gì": a name
     return out or [("number", "số hiệu"), ("date", "ngày ban hành"), ("issuer", "cơ quan ban hành")]
 
 

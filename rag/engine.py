@@ -191,9 +191,10 @@ class Engine:
         if max((u.match for u in units), default=0.0) < self.thresholds.filtered * best:
             units = []          # what the question is about cannot answer it; a weaker match is about something else
         chosen = [] if unknown else self.select(q, units)
-        if not chosen and foreign and dated and units and not unknown:
+        if not chosen and (foreign and dated or cited) and units and not unknown:
             # "Nghị quyết 71/NQ-CP … ban hành ngày nào": a sentence dating that very number
-            # answers, however little else of the question it shares
+            # answers, however little else of the question it shares; so does one naming the kind
+            # of document the plan implements ("thực hiện kế hoạch số mấy của UBND tỉnh")
             chosen = units[:1]
         if chosen and type_mismatch(q.folded, " ".join(stated_text(u) for u in chosen)):
             # the same passage as another kind of unit of that plan (the appendix row with the figure,

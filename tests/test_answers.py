@@ -61,6 +61,33 @@ def test_when_a_plan_was_signed_asks_its_date_not_its_signer():
     assert "signer" in [f for f, _ in _meta_fields("ke hoach do ai ky, ky ngay nao")]
 
 
+def test_meta_questions_phrased_another_way():
+    from rag.answer import _meta_fields
+    from rag.query import detect_intents
+
+    assert detect_intents("kh 3469 la van ban cua co quan nao") == ["meta"]
+    assert [f for f, _ in _meta_fields("kh 3469 la van ban cua co quan nao")] == ["issuer"]
+    # "ai thay mặt … ký" asks the person as well as the capacity he signs in
+    assert "signer" in [f for f, _ in _meta_fields("ai thay mat ubnd xa ky ban hanh ke hoach")]
+    # "Giám đốc … ký các kế hoạch, tên là gì": a name, not the plan's title
+    q = "giam doc so noi vu ky cac ke hoach ve khcn ten la gi"
+    assert detect_intents(q) == ["meta"] and [f for f, _ in _meta_fields(q)] == ["signer"]
+    assert "title" in [f for f, _ in _meta_fields("ten day du cua ke hoach la gi, ai ky")]
+    # a plan given by its blank number ("Kế hoạch số /KH-VPUB") is not asked for its number
+    q = "ke hoach so /kh-vpub trien khai nq 71 duoc ky boi nguoi giu chuc danh gi"
+    assert [f for f, _ in _meta_fields(q)] == ["signer_role"]
+
+
+def test_the_plan_a_plan_implements_comes_from_the_sentence_naming_it(engine):
+    """"… để thực hiện kế hoạch số mấy của UBND tỉnh": the plan the text says it implements,
+    not the plan's own (blank) number."""
+    text = (CORPUS / "xa-nghia-dan-kh-2025-thuc-hien-nq57.txt").read_text(encoding="utf-8")
+    number = re.search(r"Thực hiện (?:Thực hiện )?Kế hoạch số (\S+)", text).group(1)
+    ans = engine.ask("Kế hoạch NQ57 của xã Nghĩa Đàn được xây dựng để thực hiện kế hoạch số mấy của UBND tỉnh?")
+    assert not ans.abstained and number in ans.answer, ans.answer
+    assert "số hiệu" not in ans.answer
+
+
 def test_figures_carry_their_unit_column():
     assert _with_unit("90", "%") == "90%"
     assert _with_unit("≥ 99", "% dân số") == "≥ 99% dân số"
