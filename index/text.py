@@ -170,7 +170,7 @@ ABBREVIATIONS = {
     "kh&cn": "khoa hoc va cong nghe", "dmst": "doi moi sang tao", "cds": "chuyen doi so",
     "ubnd": "uy ban nhan dan", "hdnd": "hoi dong nhan dan", "csdl": "co so du lieu",
     "attt": "an toan thong tin", "dvc": "dich vu cong", "dvctt": "dich vu cong truc tuyen",
-    "vp": "van phong", "kh": "ke hoach", "nq": "nghi quyet", "qd": "quyet dinh",
+    "vp": "van phong", "kh": "ke hoach", "nq": "nghi quyet", "qd": "quyet dinh", "nd": "nghi dinh", "dn": "doanh nghiep",
     "ccvc": "cong chuc vien chuc", "cbccvc": "can bo cong chuc vien chuc", "cchc": "cai cach hanh chinh",
     "ttdt": "thong tin dien tu", "snv": "so noi vu", "vh-xh": "van hoa xa hoi", "kh-tc": "ke hoach tai chinh",
     "hc-qt": "hanh chinh quan tri", "cm": "chuyen mon", "mttq": "mat tran to quoc",
@@ -183,6 +183,17 @@ ABBREVIATIONS = {
     "ld-tb&xh": "lao dong thuong binh va xa hoi", "ldtbxh": "lao dong thuong binh va xa hoi",
     "gtvt": "giao thong van tai", "r&d": "nghien cuu phat trien",
 }
+
+
+# Shorthand staff type: a document kind glued to its number ("NQ57", "KH3469") and "P." for
+# "Phòng" before a unit's initials ("P. KH-TC").
+_GLUED_CODE = re.compile(r"\b(NQ|KH|QĐ|NĐ|CT|CTr|TB|nq|kh|qđ|nđ|qd|nd|ct)(\d+)\b")
+_P_UNIT = re.compile(r"\bP\.\s*(?=[A-ZĐ])")
+
+
+def spell_out_shorthand(question: str) -> str:
+    """"NQ57" → "NQ 57", "P. KH-TC" → "Phòng KH-TC" (questions only: plans write them out)."""
+    return _P_UNIT.sub("Phòng ", _GLUED_CODE.sub(r"\1 \2", question))
 
 
 def expand_abbreviations(folded: str) -> str:

@@ -55,7 +55,7 @@ _MONEY_Q = re.compile(r"\b(bao nhieu|may) (tien|dong|trieu|ty|nghin)\b|\b(kinh p
 _SHARE_Q = re.compile(r"%|\b(phan tram|t[yi] le|ty trong)\b")     # "kinh phí … bao nhiêu % GDP" is a share
 _MONEY_E = re.compile(r"\d[\d.,]*\s*(trieu|ty|nghin|dong|vnd)\b")
 _ROLE = r"(pho )?(giam doc|chu tich|truong phong|pho truong phong|chanh van phong|bi thu|truong ban)"
-_PERSON_Q = re.compile(r"\bho ten\b|\bho va ten\b|\bten (la )?gi\b|^ai la\b|\bdong chi nao\b|\bai ky\b|\bnguoi ky\b"
+_PERSON_Q = re.compile(r"\bho ten\b|\bho va ten\b|\bten (day du |cu the )?(la )?gi\b|^ai la\b|\bdong chi nao\b|\bai ky\b|\bnguoi ky\b"
                        rf"|\b{_ROLE}( [a-z]+)? nao\b|^{_ROLE}\b.* la ai\b|\blanh dao nao\b")
 # "ai (được giao) làm Trưởng Ban Chỉ đạo": who holds a post — the evidence must name the post
 _POST_Q = re.compile(rf"\bai\b[^?]{{0,40}}\b(?:lam|giu|dam nhiem|giu chuc)\s+({_ROLE})\b")
@@ -604,7 +604,7 @@ def _trim_generic(syl: list[str]) -> list[str]:
 
 
 # a line that is only a unit's name ("Phòng Cải cách hành chính và Văn thư lưu trữ")
-_BARE_UNIT = re.compile(rf"{_ORG}\b[^\W\d_]*(?:[ \t-]+[^\W\d_]+){{0,10}}\s*$")
+_BARE_UNIT = re.compile(rf"{_ORG}\b[^\W\d_]*(?:[ \t–-]+[^\W\d_]+){{0,10}}\s*$")
 
 
 def answerable_units(q, units: list, doc_years: dict[str, str] | None = None) -> list:

@@ -130,7 +130,9 @@ def _terms_of(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """Folded syllables and adjacent syllable pairs of a unit's text. Cached: the same task
     rows, sentences and headings are scored again for every question about their plan."""
     syl = vt.syllables(vt.expand_abbreviations(vt.fold(text)))
-    return frozenset(syl), frozenset(f"{a}_{b}" for a, b in zip(syl, syl[1:]))
+    # a code's leading parts too: "179/2024/nđ-cp" holds "179/2024" and "179" (a question's "NĐ 179/2024")
+    heads = {t[:m.start()] for t in syl if re.search(r"[/-]", t) for m in re.finditer(r"[/-]", t)}
+    return frozenset(syl) | heads, frozenset(f"{a}_{b}" for a, b in zip(syl, syl[1:]))
 
 
 def score_units(snap: IndexSnapshot, q: Query, units: list[Unit], heading_weight: float = 0.35) -> list[Unit]:

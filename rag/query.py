@@ -19,10 +19,10 @@ RECIPIENTS_Q = (r"\bnoi nhan\b|\(b/c\)|\b(ke hoach|van ban)\b[^?]{0,60}\b(duoc )
 # "bản lưu / được lưu ở đâu / mục Lưu": where the issuing office files its copies ("Lưu: VT, VP.")
 ARCHIVE_Q = r"\b(ban luu|muc luu|luu (o|tai) (nhung |cac )?(dau|bo phan|noi|don vi|phong)|duoc luu (o|tai)\b)"
 # "<unit> nào" asks who: "phòng nào", "bộ nào", "tổ đảng nào"
-_WHO_NOUNS = "don vi|co quan|phong|bo phan|so|ban|noi|ben|bo|to|to dang|uy ban|hoi dong|cuc|doan"
+_WHO_NOUNS = "don vi|co quan|phong|bo phan|so|ban|noi|ben|bo|to|to dang|uy ban|hoi dong|cuc|(?<!giai )doan"
 INTENT_PATTERNS: dict[str, str] = {
     "meta": r"\bso hieu\b|\bso ky hieu\b|ky hieu|\bngay ban hanh\b"
-            r"|\bban hanh (vao )?(?:(?:ngay|thang|nam),? (?:va )?)*(ngay|thang|nam|khi) ?nao\b"
+            r"|\bban hanh (vao )?(?:(?:ngay|thang|nam)(?: may)?,? (?:va )?)*(ngay|thang|nam|khi) ?nao\b"
             r"|\b(ke hoach|phu luc|van ban)\b[^?]{0,60}\bban hanh (vao )?(ngay|thang|nam) (may|bao nhieu)\b"
             r"|\bai ky\b|\bnguoi ky\b|\bky (cac |nhung )?(ban hanh|ke hoach|van ban)\b|\bky (vao )?ngay (nao|may)\b"
             r"|\bmang so (may|bao nhieu|gi|nao)\b|\bchuc vu\b|\bco quan (nao )?ban hanh\b"
@@ -58,7 +58,7 @@ STOP_PHRASES = sorted("""
 don vi nao|co quan nao|phong nao|bo phan nao|so nao|ban nao|noi nao|ben nao|khi nao|bao gio|bao nhieu|nhu the nao|the nao
 |thoi diem nao|dieu gi|loai gi|kieu gi|ra sao|lam sao|dam nhan|dam nhiem|lo viec|ai lo
 |la gi|la ai|o dau|ve dau|ke hoach|chu tri|phoi hop|thuc hien chinh|tham muu|phu trach|dau moi|thoi han|han chot
-|thoi gian hoan thanh|moc thoi gian|dat moc|thoi gian|hoan thanh|du kien|ket qua|san pham|mong doi|ty le|ti le|chi tieu|so hieu|ky hieu|ban hanh
+|thoi gian hoan thanh|moc thoi gian|moc hoan thanh|moc nao|dat moc|thoi gian|hoan thanh|du kien|ket qua|san pham|mong doi|ty le|ti le|chi tieu|so hieu|ky hieu|ban hanh
 |nguoi ky|chuc vu|gom nhung|bao gom|liet ke|nhung gi|cho biet|nhiem vu nao|nhung nhiem vu|trach nhiem|giao cho
 |don vi|ngay nao|nam nao|thang nao|quy nao|nhu nao|ra sao|tai sao|vi sao|phai khong|co khong|duoc khong|yeu cau|de nghi|chiu trach nhiem
 """.replace("\n", "").split("|"), key=len, reverse=True)
@@ -138,7 +138,7 @@ def analyse(question: str, documents: dict[str, dict] | None = None,
     """Parse a question into intents, scope and content terms. ``names``: the documents'
     names when the caller keeps them (``document_names(snapshot)``), else derived here;
     ``speller``: repairs typos first (``rag.spelling.speller(snapshot)``)."""
-    typed = vt.clean_inline(question).strip()
+    typed = vt.spell_out_shorthand(vt.clean_inline(question).strip())
     text = speller.correct(typed) if speller else typed
     # upper-case "AI" is artificial intelligence, not "ai" (who)
     folded = vt.fold(re.sub(r"\bAI\b", "trí tuệ nhân tạo", text))
@@ -213,8 +213,9 @@ _IMPLEMENTS = re.compile(r"\b(?:thuc hien|trien khai|cu the hoa)\b(?:\s+\S+){0,3
 # document or with its tail ("tối thiểu 03 cơ sở" is a quantity)
 _NUMBERED = re.compile(r"\b(?:ke hoach|kh|nghi quyet|nq|cong van|cv|quyet dinh|qd|ket luan|kl|chi thi|ct|thong tu"
                        r"|tt|van ban|chuong trinh|ctr|bao cao|to trinh|so)\s*(?:so\s*)?[:.]?\s*$")
-# "tham mưu Chính phủ", "báo cáo UBND tỉnh": the body addressed, not the plan's issuer
-_ADDRESSED = re.compile(r"\b(?:tham muu|bao cao|trinh|gui|giup|de nghi|kien nghi)\s*(?:cho|len|ve|voi)?\s*$")
+# "tham mưu Chính phủ", "báo cáo UBND tỉnh", "giao Sở Nội vụ": the body addressed or given a
+# task, not the plan's issuer
+_ADDRESSED = re.compile(r"\b(?:tham muu|bao cao|trinh|gui|giup|de nghi|kien nghi|giao)\s*(?:cho|len|ve|voi)?\s*$")
 
 
 def _alias_hit(alias: str, folded: str) -> float:

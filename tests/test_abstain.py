@@ -501,6 +501,18 @@ def test_a_body_the_question_addresses_is_not_the_issuer_it_names():
     docs = {"nq03": {"number": "03/NQ-CP", "issuer": "Chính phủ", "doc_type": "Nghị quyết"}}
     assert detect_scope("nhiem vu tham muu chinh phu thanh lap uy ban du lieu do ai thuc hien", docs) == []
     assert detect_scope("chinh phu giao ai thanh lap uy ban du lieu", docs) == ["nq03"]
+    # "Kế hoạch … của VP UBND tỉnh giao Sở Nội vụ …": the unit given a task is not the issuer
+    docs = {"vp": {"number": "", "issuer": "Văn phòng UBND tỉnh", "doc_type": "Kế hoạch"},
+            "snv": {"number": "3469/KH-SNV", "issuer": "Sở Nội vụ", "doc_type": "Kế hoạch"}}
+    q = "ke hoach cua van phong ubnd tinh giao so noi vu phoi hop nhiem vu nao"
+    assert detect_scope(q, docs) == ["vp"]
+    assert detect_scope("so noi vu giao phong nao chu tri", docs) == ["snv"]
+
+
+def test_a_full_name_asked_needs_a_person():
+    q = "truong phong cai cach hanh chinh cua so noi vu ten day du la gi"
+    assert type_mismatch(q, "Phòng Cải cách hành chính và Văn thư lưu trữ chủ trì số hóa.") == "person"
+    assert type_mismatch(q, "Trưởng phòng: ông Nguyễn Văn An.") is None
 
 
 def test_places_typed_in_lower_case_and_provinces_the_plans_never_mention(engine):

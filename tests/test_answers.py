@@ -59,6 +59,9 @@ def test_when_a_plan_was_signed_asks_its_date_not_its_signer():
     assert detect_intents(q) == ["meta"]
     assert [f for f, _ in _meta_fields(q)] == ["number", "date"]
     assert "signer" in [f for f, _ in _meta_fields("ke hoach do ai ky, ky ngay nao")]
+    assert detect_intents("kh nq 57 cua xa nghia dan ban hanh thang may nam nao") == ["meta"]
+    # "giai đoạn nào" asks a period, not which "đoàn" (a who noun it folds into)
+    assert "who" not in detect_intents("chuong trinh dau tu cong de xuat la giai doan nao")
 
 
 def test_meta_questions_phrased_another_way():
@@ -391,3 +394,18 @@ def test_which_appendix_a_sentence_points_to_is_no_title_question():
     assert _TITLE_Q.search("phu luc 2 kem ke hoach co ten goi la gi")
     assert _TITLE_Q.search("ke hoach kem theo nhung phu luc nao")
     assert not _TITLE_Q.search("cac don vi duoc giao chu tri nhiem vu tai phu luc nao phai xay dung ke hoach")
+
+
+def test_a_codes_leading_parts_match_the_number_a_question_types():
+    """"NĐ 179/2024" in a question finds the row that writes "Nghị định số 179/2024/NĐ-CP"."""
+    from rag.evidence import _terms_of
+
+    have, _ = _terms_of("Tham mưu triển khai Nghị định số 179/2024/NĐ-CP của Chính phủ")
+    assert {"179/2024", "179", "179/2024/nd-cp"} <= have
+    assert "2024" not in have       # only leading parts: a year alone is not the document
+
+
+def test_asking_for_a_milestone_is_the_questions_form_not_its_topic():
+    from rag.query import content_terms
+
+    assert "moc" not in content_terms("to chuyen doi so duy tri den khi nao, co moc hoan thanh khong")

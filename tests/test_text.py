@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from index.text import compact, diacritic_ratio, expand_abbreviations, fold, normalize, sentences, syllables
+from index.text import (compact, diacritic_ratio, expand_abbreviations, fold, normalize, sentences,
+                        spell_out_shorthand, syllables)
 
 
 def test_nfc_composes_decomposed_vietnamese():
@@ -121,3 +122,12 @@ def test_agency_abbreviations_with_ampersand_stay_whole_and_expand():
     assert syllables(fold("Bộ KH&CN, Sở GD&ĐT và R&D")) == ["bo", "kh&cn", "so", "gd&dt", "va", "r&d"]
     assert "khoa hoc va cong nghe" in expand_abbreviations("bo kh&cn")
     assert "ke hoach" not in expand_abbreviations("bo kh&cn")      # "KH" alone is "kế hoạch"
+
+
+def test_shorthand_typed_in_questions_is_spelled_out():
+    assert spell_out_shorthand("tuyên truyền NQ57 ở xã") == "tuyên truyền NQ 57 ở xã"
+    assert spell_out_shorthand("kh3469 giao ai") == "kh 3469 giao ai"
+    assert spell_out_shorthand("P. KH-TC đề xuất gì") == "Phòng KH-TC đề xuất gì"
+    assert spell_out_shorthand("Tầm nhìn 2045, P. nào") == "Tầm nhìn 2045, P. nào"     # not before a unit
+    assert spell_out_shorthand("mạng 5G, 24/7") == "mạng 5G, 24/7"
+    assert "nghi dinh" in expand_abbreviations("nd 179/2024 giao ai")
