@@ -9,7 +9,8 @@
    or a place after "của / tại / ở phường, xã" they never write.
 2. **Unknown units and plans.** "Phòng Xây dựng chính quyền" (an organisation word and a
    capitalised name, or "trung tâm" and a lower-case name) or "Kế hoạch 348/KH-UBND" (a
-   document number) that no loaded plan contains or is numbered with; a question about
+   document number) that no loaded plan contains or is numbered with; "theo kế hoạch của
+   <unit>" where that unit issued none of the loaded plans; a question about
    what a document the plans only cite says ("Văn bản số 562/BKHCN-VCL …"); an appendix
    a plan only refers to.
 3. **Answer type.** A question asking for money needs evidence with an amount of money;
@@ -49,7 +50,7 @@ _SURNAMES_ACCENTED = set("nguyễn trần lê phạm hoàng huỳnh phan vũ võ
                          .split())
 _SURNAMES = {vt.fold(n) for n in _SURNAMES_ACCENTED}
 _MONEY_Q = re.compile(r"\b(bao nhieu|may) (tien|dong|trieu|ty|nghin)\b|\b(kinh phi|ngan sach|tien thuong|muc tien|"
-                      r"so tien|du chi|chi bao nhieu|muc chi(?! tieu)|muc ho tro|tien luong|muc luong|tra luong"
+                      r"so tien|du chi|du toan|chi bao nhieu|muc chi(?! tieu)|muc ho tro|tien luong|muc luong|tra luong"
                       r"|thu lao|phu cap|bi phat|xu phat|muc phat|tien phat)\b"
                       r".*\b(bao nhieu|may)\b|\btrieu dong\b|\bty dong\b")
 _SHARE_Q = re.compile(r"%|\b(phan tram|t[yi] le|ty trong)\b")     # "kinh phí … bao nhiêu % GDP" is a share
@@ -389,10 +390,31 @@ def acting_units(question: str, units: list, documents: dict[str, dict]) -> list
     keep = []
     for u in units:
         issuer = f" {issuer_of(u.doc_id)} "
-        text = f" {_phrase(u.heading + ' ' + u.text + ' ' + ' '.join(str(v) for v in u.record.values()))} "
+        if u.kind == "task" and names:      # the unit acting is a row's lead or partner, not one its task names
+            cells = [str(v) for k, v in u.record.items() if k not in ("content", "group", "expected_result")]
+            text = f" {_phrase(u.heading + ' ' + ' '.join(cells))} "
+        else:
+            text = f" {_phrase(u.heading + ' ' + u.text + ' ' + ' '.join(str(v) for v in u.record.values()))} "
         if f" {phrase} " in issuer or f" {phrase} " in text:
             keep.append(u)
     return keep
+
+
+# "Theo / Trong kế hoạch (…) của <unit>": the plan the answer is to come from is that unit's
+# ("kế hoạch nào của Ban Chỉ đạo Trung ương" asks for a plan the loaded ones may cite)
+_PLAN_OF = re.compile(r"\b(?:theo|trong|tai)\s+(?:ke hoach|kh)\b(?:\s+(?!nao\b|so\b)[^\s,?]+){0,8}?\s+(?:cua|do)\s+$")
+
+
+def foreign_issuer(question: str, documents: dict[str, dict]) -> str:
+    """"Theo kế hoạch của Sở Khoa học và Công nghệ, …": a plan of a unit that issued none of
+    the loaded plans (the unit may well occur in them, as a partner), so not ours to answer."""
+    issuers = {_phrase(str(m.get(k) or "")) for m in documents.values() for k in ("issuer", "parent_issuer")}
+    issuers.discard("")
+    for pos, phrase in _unit_names(question):
+        if _PLAN_OF.search(vt.fold(question[max(0, pos - 70):pos]).lower()) \
+                and not any(f" {phrase} " in f" {i} " or f" {i} " in f" {phrase} " for i in issuers):
+            return phrase
+    return ""
 
 
 _PLACE_TITLE = re.compile(r"\b(?:tinh|thanh pho|tp) ([a-z]+(?: [a-z]+){0,2})\b")

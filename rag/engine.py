@@ -19,7 +19,8 @@ from index.reader import IndexSnapshot, open_index
 from index.store import current_token
 from rag.answer import ABSTAIN_MESSAGE, Composer, Thresholds, enumerates, plan_label
 from rag.abstain import (acting_units, answerable_units, appendix_units, asks_state_of_plans, cited_kind,
-                         contradicts_quantity, foreign_documents, foreign_kind, foreign_subject, gives_asked_detail,
+                         contradicts_quantity, foreign_documents, foreign_issuer, foreign_kind, foreign_subject,
+                         gives_asked_detail,
                          missing_appendix, naming_units, person_missing, placed_units, same_task, stated_text,
                          type_mismatch, unknown_names, unknown_units, unknown_years)
 from rag.llm import chat_model_from_settings, rephrase
@@ -147,6 +148,9 @@ class Engine:
                           "score": round(h.score, 5), "scores": h.scores, "text": h.text} for h in hits[:10]]
         unknown = unknown_names(q.text, snap) + unknown_units(q.text, snap, candidate_docs(q, hits, n=5)) \
             + unknown_years(q.text, snap, q.scope or list(snap.primary_documents()))
+        issuer = foreign_issuer(q.text, snap.documents)
+        if issuer:          # "Theo kế hoạch của Sở Khoa học và Công nghệ …": a plan not loaded
+            unknown.append(issuer)
         subject = foreign_subject(q.folded, snap) if "meta" not in q.intents else ""
         if subject:         # "Kế hoạch số 02-KH/BCĐTW xác định …": a document the plans only cite
             unknown.append(subject)

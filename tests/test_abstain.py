@@ -333,6 +333,12 @@ def test_a_unit_acting_in_the_question_must_be_the_one_in_the_evidence():
     q = "Vì sao Kế hoạch 3469 giao Phòng Kế hoạch - Tài chính làm cơ quan thường trực Ban Chỉ đạo?"
     assert acting_units(q, [standing], docs) == []
     assert acting_units("Vì sao Kế hoạch 3469 giao Văn phòng Sở làm cơ quan thường trực?", [standing], docs) == [standing]
+    # the unit acting is a row's lead or partner, not one its task only names
+    row = Unit("task", "d", 0, 10, "Phối hợp với trung tâm phục vụ hành chính công xã", [], record={
+        "content": "Phối hợp với trung tâm phục vụ hành chính công xã", "lead": "UBND xã", "span": [0, 10]})
+    q = "Trung tâm Phục vụ hành chính công phải lắp hệ thống lấy số tự động khi nào?"
+    assert acting_units(q, [row], docs) == []
+    assert acting_units("UBND xã phải phối hợp với trung tâm phục vụ hành chính công khi nào?", [row], docs) == [row]
     # "… chuyển nhiệm vụ … sang (cho) Trung tâm X chủ trì" gives the task to X
     q = "Vì sao Sở chuyển nhiệm vụ thường trực sang cho Trung tâm Dịch vụ việc làm chủ trì?"
     assert acting_units(q, [standing], docs) == []
@@ -880,3 +886,19 @@ def test_which_school_needs_a_named_school():
     assert type_mismatch("xa chon truong thcs nao lam diem giao duc stem", ev) == "named place"
     assert type_mismatch("xa chon truong thcs nao lam diem", ev + " Chọn Trường THCS Nghĩa Đàn.") is None
     assert type_mismatch("bo da chon nhung truong dai hoc nao", "Đã chọn Đại học Quốc gia Hà Nội.") is None
+
+
+def test_a_plan_of_a_unit_that_issued_none_of_the_loaded_plans():
+    from rag.abstain import foreign_issuer
+
+    docs = {"snv": {"issuer": "Sở Nội vụ", "parent_issuer": "UBND tỉnh Nghệ An"}}
+    q = "Theo kế hoạch của Sở Khoa học và Công nghệ Nghệ An, Ban Chỉ đạo Sở về dữ liệu thành lập tháng mấy?"
+    assert foreign_issuer(q, docs)
+    assert not foreign_issuer("Theo kế hoạch của Sở Nội vụ, Ban Chỉ đạo Sở về dữ liệu thành lập tháng mấy?", docs)
+    # a plan the loaded ones cite, asked for by kind or number, is not "theirs"
+    assert not foreign_issuer("Mô hình 4 lớp lấy từ kế hoạch nào của Ban Chỉ đạo Trung ương?", docs)
+    assert not foreign_issuer("Sở Khoa học và Công nghệ phối hợp việc gì theo kế hoạch?", docs)
+
+
+def test_an_estimate_is_money():
+    assert type_mismatch("xa nghia dan du toan bao nhieu cho giao duc stem", "Triển khai giáo dục STEM.") == "money"
