@@ -21,7 +21,8 @@ from rag.answer import ABSTAIN_MESSAGE, Composer, Thresholds, enumerates, plan_l
 from rag.abstain import (acting_units, answerable_units, appendix_units, asks_state_of_plans, cited_kind,
                          contradicts_quantity, foreign_documents, foreign_issuer, foreign_kind, foreign_subject,
                          gives_asked_detail,
-                         missing_appendix, naming_units, person_missing, placed_units, same_task, stated_text,
+                         missing_appendix, naming_units, object_missing, person_missing, placed_units, same_task,
+                         stated_text,
                          type_mismatch, unknown_names, unknown_units, unknown_years)
 from rag.llm import chat_model_from_settings, rephrase
 from rag.evidence import Matcher, Unit, candidate_docs, score_units, table_units, units_from_hits
@@ -206,6 +207,9 @@ class Engine:
             first = chosen[0]
             chosen = [u for u in units if u.match >= first.match and u.doc_id == first.doc_id
                       and u.kind != first.kind and not type_mismatch(q.folded, stated_text(u))][:1]
+        if chosen and set(q.intents) <= {"who", "who_partner", "when"} \
+                and object_missing(q.folded, " ".join(stated_text(u) for u in chosen)):
+            chosen = []         # "ai chủ trì xây dựng khu công nghệ thông tin tập trung": a thing no row builds
         if chosen and asks_state_of_plans(q.folded, chosen, snap.documents):
             chosen = []         # "đã thành lập xong … chưa": a plan says what is to be done, not what was
         if not chosen and cited and not unknown:      # no sentence names the cited document well: the header

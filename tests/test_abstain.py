@@ -902,3 +902,26 @@ def test_a_plan_of_a_unit_that_issued_none_of_the_loaded_plans():
 
 def test_an_estimate_is_money():
     assert type_mismatch("xa nghia dan du toan bao nhieu cho giao duc stem", "Triển khai giáo dục STEM.") == "money"
+
+
+def test_who_builds_a_thing_needs_evidence_naming_that_thing():
+    from rag.abstain import object_missing
+
+    q = "don vi nao chu tri xay dung khu cong nghe thong tin tap trung cua tinh"
+    assert object_missing(q, "Xây dựng triển khai kế hoạch bảo đảm an toàn hạ tầng công nghệ thông tin.")
+    assert not object_missing(q, "Xây dựng khu công nghệ thông tin tập trung của tỉnh.")
+    # abbreviations and acronyms are written many ways; a function word is no thing built
+    assert not object_missing("ai xay dung csdl can bo", "Xây dựng cơ sở dữ liệu cán bộ.")
+    assert not object_missing("thanh lap bcd so ve du lieu", "Thành lập Ban Chỉ đạo Sở về dữ liệu.")
+    assert not object_missing("ke hoach duoc xay dung de thuc hien ke hoach so may", "Thực hiện Kế hoạch số 348.")
+    assert not object_missing("ai nang cap he thong hop truc tuyen", "Nâng cấp hệ thống hội nghị truyền hình.")
+
+
+def test_a_signers_post_asked_as_chuc_gi():
+    from rag.abstain import person_missing
+    from rag.answer import _meta_fields
+
+    q = "nguoi ky kh cua vp ubnd tinh ve nq57 giu chuc gi"
+    assert [f for f, _ in _meta_fields(q)] == ["signer_role"]
+    assert not person_missing(q, "chức vụ người ký: KT. CHÁNH VĂN PHÒNG")
+    assert [f for f, _ in _meta_fields("kh 3469 duoc ky ban hanh ngay thang nam nao")] == ["date"]
