@@ -135,6 +135,9 @@ def _terms_of(text: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(syl) | heads, frozenset(f"{a}_{b}" for a, b in zip(syl, syl[1:]))
 
 
+_LOCATES = re.compile(r"\b(?:muc|phan|tieu muc|nhom|chuong|dieu)\s+(?:[ivx]+|\d+)(?:\.\d+)*\b")
+
+
 def score_units(snap: IndexSnapshot, q: Query, units: list[Unit], heading_weight: float = 0.35) -> list[Unit]:
     """Fill ``match`` (question coverage) and ``score`` (match plus a small rank prior)."""
     m = Matcher(snap, q)
@@ -142,6 +145,8 @@ def score_units(snap: IndexSnapshot, q: Query, units: list[Unit], heading_weight
         own = m.coverage(u.text)
         ctx = m.coverage(u.heading) if u.heading else 0.0
         u.match = max(own, (1 - heading_weight) * own + heading_weight * ctx)
+        if u.heading and _LOCATES.search(q.folded):     # "Tại mục III.2 «…» của Kế hoạch …": the question
+            u.match = max(u.match, m.coverage(f"{u.heading} {u.text}"))     # names the section it is in
         u.score = u.match + 0.04 / (1 + u.hit_rank)
         if u.kind == "sentence" and re.search(r"\d", u.text) and "number" in q.intents:
             u.score += 0.05

@@ -409,3 +409,21 @@ def test_asking_for_a_milestone_is_the_questions_form_not_its_topic():
     from rag.query import content_terms
 
     assert "moc" not in content_terms("to chuyen doi so duy tri den khi nao, co moc hoan thanh khong")
+
+
+def test_a_question_naming_its_section_counts_the_sections_title(engine):
+    """"Tại mục III.1 (Công tác lãnh đạo, chỉ đạo) …, phòng nào …": the title's words are in the
+    unit's heading, and count as fully as its own words."""
+    from rag.evidence import Unit, score_units
+    from rag.query import analyse
+
+    snap = engine.snapshot()
+
+    def match(question):
+        u = Unit("sentence", "d", 0, 10, "Phòng Thi đua khen thưởng tham mưu phát động phong trào thi đua.", [],
+                 heading="1. Công tác lãnh đạo, chỉ đạo; nâng cao nhận thức và quyết tâm chính trị")
+        return score_units(snap, analyse(question), [u])[0].match
+
+    located = "Tại mục III.1 (Công tác lãnh đạo, chỉ đạo; nâng cao nhận thức) phòng nào phát động phong trào thi đua?"
+    unlocated = "Trong công tác lãnh đạo, chỉ đạo; nâng cao nhận thức, phòng nào phát động phong trào thi đua?"
+    assert match(located) > match(unlocated)
