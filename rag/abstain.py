@@ -52,7 +52,7 @@ _SURNAMES_ACCENTED = set("nguyễn trần lê phạm hoàng huỳnh phan vũ võ
                          .split())
 _SURNAMES = {vt.fold(n) for n in _SURNAMES_ACCENTED}
 _MONEY_Q = re.compile(r"\b(bao nhieu|may) (tien|dong|trieu|ty|nghin)\b|\b(kinh phi|ngan sach|tien thuong|muc tien|"
-                      r"so tien|du chi|du toan|chi bao nhieu|muc chi(?! tieu)|muc ho tro|tien luong|muc luong|tra luong"
+                      r"so tien|bang tien|muc thuong|du chi|du toan|chi bao nhieu|muc chi(?! tieu)|muc ho tro|tien luong|muc luong|tra luong"
                       r"|thu lao|phu cap|bi phat|xu phat|muc phat|tien phat)\b"
                       r".*\b(bao nhieu|may)\b|\btrieu dong\b|\bty dong\b")
 _SHARE_Q = re.compile(r"%|\b(phan tram|t[yi] le|ty trong)\b")     # "kinh phí … bao nhiêu % GDP" is a share

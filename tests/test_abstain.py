@@ -902,6 +902,8 @@ def test_a_plan_of_a_unit_that_issued_none_of_the_loaded_plans():
 
 def test_an_estimate_is_money():
     assert type_mismatch("xa nghia dan du toan bao nhieu cho giao duc stem", "Triển khai giáo dục STEM.") == "money"
+    q = "ke hoach quy dinh muc thuong bang tien bao nhieu cho moi sang kien"
+    assert type_mismatch(q, "Khen thưởng các sáng kiến chuyển đổi số.") == "money"
 
 
 def test_who_builds_a_thing_needs_evidence_naming_that_thing():
