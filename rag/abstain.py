@@ -645,6 +645,9 @@ def answerable_units(q, units: list, doc_years: dict[str, str] | None = None) ->
     keep = list(units)
     if not {"who", "who_partner", "meta"} & set(q.intents):   # a heading that only names a unit says nothing else
         keep = [u for u in keep if not (u.kind == "sentence" and _BARE_UNIT.match(u.text.strip()))]
+    if q.intents == ["open"]:   # a sentence the question quotes whole (its section's title) tells it nothing
+        asked = set(vt.syllables(q.folded))
+        keep = [u for u in keep if u.kind != "sentence" or not set(vt.syllables(vt.fold(u.text).lower())) <= asked]
     if q.intents == ["when"]:
         keep = [u for u in keep if _has_time(u, q.folded)]
     if "who_partner" in q.intents and "who" not in q.intents:   # "phối hợp với ai" needs partners, not only a lead

@@ -927,3 +927,12 @@ def test_a_signers_post_asked_as_chuc_gi():
     assert [f for f, _ in _meta_fields(q)] == ["signer_role"]
     assert not person_missing(q, "chức vụ người ký: KT. CHÁNH VĂN PHÒNG")
     assert [f for f, _ in _meta_fields("kh 3469 duoc ky ban hanh ngay thang nam nao")] == ["date"]
+
+
+def test_a_sentence_the_question_quotes_whole_answers_no_open_question():
+    title = _sentence("Xây dựng kế hoạch chuyển đổi số và bảo đảm an toàn, an ninh mạng")
+    body = _sentence("Ứng dụng trí tuệ nhân tạo trong tổng hợp, báo cáo, hỗ trợ ra quyết định.")
+    q = analyse('Mục III.3 "Xây dựng kế hoạch chuyển đổi số và bảo đảm an toàn, an ninh mạng" đề ra ứng dụng '
+                "trí tuệ nhân tạo để làm gì?")
+    assert q.intents == ["open"]
+    assert answerable_units(q, [title, body]) == [body]
