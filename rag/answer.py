@@ -230,7 +230,7 @@ META_FIELDS = [
 ]
 # The plan the question names is not what it asks: "Kế hoạch số 3469/KH-SNV ngày 29/6/2025
 # do cơ quan nào ban hành?" asks only for the issuer.
-_GIVEN = re.compile(r"\b(ke hoach |van ban )?so:? ?(?:\d+[\w/.-]*|/[a-z][\w/.-]*)|\bngay \d{1,2}[/.-]\d{1,2}([/.-]\d{2,4})?"
+_GIVEN = re.compile(r"\b(ke hoach |van ban )?so:? ?(?:\d+[\w/.-]*|/[a-z][\w/.-]*)|\b(ky )?ngay \d{1,2}[/.-]\d{1,2}([/.-]\d{2,4})?"
                     r"|\b\d+/[a-z]+(-[a-z]+)+\b")
 
 

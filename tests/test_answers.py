@@ -79,6 +79,9 @@ def test_meta_questions_phrased_another_way():
     # a plan given by its blank number ("Kế hoạch số /KH-VPUB") is not asked for its number
     q = "ke hoach so /kh-vpub trien khai nq 71 duoc ky boi nguoi giu chuc danh gi"
     assert [f for f, _ in _meta_fields(q)] == ["signer_role"]
+    # "Kế hoạch số 3469 ký ngày 29/6/2025 … do cơ quan nào ban hành": the signing date is given
+    q = "ke hoach so 3469 ky ngay 29/6/2025 do co quan nao ban hanh"
+    assert [f for f, _ in _meta_fields(q)] == ["issuer"]
 
 
 def test_the_plan_a_plan_implements_comes_from_the_sentence_naming_it(engine):
