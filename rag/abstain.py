@@ -52,13 +52,14 @@ _SURNAMES_ACCENTED = set("nguyễn trần lê phạm hoàng huỳnh phan vũ võ
                          .split())
 _SURNAMES = {vt.fold(n) for n in _SURNAMES_ACCENTED}
 _MONEY_Q = re.compile(r"\b(bao nhieu|may) (tien|dong|trieu|ty|nghin)\b|\b(kinh phi|ngan sach|tien thuong|muc tien|"
-                      r"so tien|bang tien|muc thuong|du chi|du toan|chi bao nhieu|muc chi(?! tieu)|muc ho tro|tien luong|muc luong|tra luong"
-                      r"|thu lao|phu cap|bi phat|xu phat|muc phat|tien phat)\b"
+                      r"so tien|bang tien|muc thuong|du chi|du toan|chi bao nhieu|muc chi(?! tieu)|muc ho tro"
+                      r"|tien luong|muc luong|tra luong|thu lao|phu cap|bi phat|xu phat|muc phat|tien phat)\b"
                       r".*\b(bao nhieu|may)\b|\btrieu dong\b|\bty dong\b")
 _SHARE_Q = re.compile(r"%|\b(phan tram|t[yi] le|ty trong)\b")     # "kinh phí … bao nhiêu % GDP" is a share
 _MONEY_E = re.compile(r"\d[\d.,]*\s*(trieu|ty|nghin|dong|vnd)\b")
 _ROLE = r"(pho )?(giam doc|chu tich|truong phong|pho truong phong|chanh van phong|bi thu|truong ban)"
-_PERSON_Q = re.compile(r"\bho ten\b|\bho va ten\b|\bten (day du |cu the )?(la )?gi\b|^ai la\b|\bdong chi nao\b|\bai ky\b|\bnguoi ky\b"
+_PERSON_Q = re.compile(r"\bho ten\b|\bho va ten\b|\bten (day du |cu the )?(la )?gi\b|^ai la\b|\bdong chi nao\b"
+                       r"|\bai ky\b|\bnguoi ky\b"
                        rf"|\b{_ROLE}( [a-z]+)? nao\b|^{_ROLE}\b.* la ai\b|\blanh dao nao\b")
 # "ai (được giao) làm Trưởng Ban Chỉ đạo": who holds a post — the evidence must name the post
 _POST_Q = re.compile(rf"\bai\b[^?]{{0,40}}\b(?:lam|giu|dam nhiem|giu chuc)\s+({_ROLE})\b")
@@ -830,6 +831,7 @@ def _has_year(u, years: list[str], doc_years: dict[str, str]) -> bool:
 
 
 def _own_horizon(u) -> set[str]:
+    """The horizon years a unit or its heading names ("a) Tầm nhìn đến năm 2030")."""
     text = vt.fold(f"{u.heading} {u.text}").lower()
     return {y for pair in _HORIZON.findall(text) for y in pair if y}
 

@@ -221,8 +221,8 @@ META_FIELDS = [
     (r"so hieu|ky hieu|\bso (bao nhieu|may|gi|nao)\b|\bso cua\b|\bmang so\b|\bke hoach so\b", "number", "số hiệu"),
     (r"ngay|thoi gian ban hanh|khi nao|bao gio|(nam|thang) (nao|may)", "date", "ngày ban hành"),
     # "được ký ngày nào" asks the date, not the signer
-    (r"\bai ky\b|nguoi ky|\bky (ten|boi|ke hoach|van ban)\b|\bky\b(?! hieu| (vao )?ngay| ban hanh (vao )?(ngay|thang|nam))",
-     "signer", "người ký"),
+    (r"\bai ky\b|nguoi ky|\bky (ten|boi|ke hoach|van ban)\b"
+     r"|\bky\b(?! hieu| (vao )?ngay| ban hanh (vao )?(ngay|thang|nam))", "signer", "người ký"),
     (r"chuc vu|cuong vi|chuc danh|danh nghia|tu cach|thay mat|\bgiu chuc\b|\bchuc (gi|nao)\b", "signer_role",
      "chức vụ người ký"),
     (r"co quan|don vi|ai ban hanh|noi ban hanh", "issuer", "cơ quan ban hành"),
@@ -230,8 +230,8 @@ META_FIELDS = [
 ]
 # The plan the question names is not what it asks: "Kế hoạch số 3469/KH-SNV ngày 29/6/2025
 # do cơ quan nào ban hành?" asks only for the issuer.
-_GIVEN = re.compile(r"\b(ke hoach |van ban )?so:? ?(?:\d+[\w/.-]*|/[a-z][\w/.-]*)|\b(ky )?ngay \d{1,2}[/.-]\d{1,2}([/.-]\d{2,4})?"
-                    r"|\b\d+/[a-z]+(-[a-z]+)+\b")
+_GIVEN = re.compile(r"\b(ke hoach |van ban )?so:? ?(?:\d+[\w/.-]*|/[a-z][\w/.-]*)"
+                    r"|\b(ky )?ngay \d{1,2}[/.-]\d{1,2}([/.-]\d{2,4})?|\b\d+/[a-z]+(-[a-z]+)+\b")
 
 
 def _meta_fields(folded: str) -> list[tuple[str, str]]:
@@ -240,7 +240,7 @@ def _meta_fields(folded: str) -> list[tuple[str, str]]:
     if any(f in ("recipients", "archive") for f, _ in out):    # "gửi đến những cơ quan nào / lưu ở đâu"
         out = [(f, label) for f, label in out if f not in ("issuer", "signer", "date", "number")]
     if any(f == "signer_role" for f, _ in out) and not re.search(r"\bai\b|\bten\b", asked):
-        out = [(f, label) for f, label in out if f != "signer"]     # "người ký giữ chức vụ gì?", not "ai thay mặt … ký"
+        out = [(f, label) for f, label in out if f != "signer"]     # "người ký giữ chức vụ gì?" (not "ai … ký")
     fields = [f for f, _ in out]
     if "signer" in fields and "title" in fields and not re.search(
             r"\bten (day du |chinh thuc )?(cua )?(ke hoach|van ban)\b|trich yeu|ve viec|noi dung chinh", asked):

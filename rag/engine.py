@@ -20,10 +20,9 @@ from index.store import current_token
 from rag.answer import ABSTAIN_MESSAGE, Composer, Thresholds, enumerates, plan_label
 from rag.abstain import (acting_units, answerable_units, appendix_units, asks_state_of_plans, cited_kind,
                          contradicts_quantity, foreign_documents, foreign_issuer, foreign_kind, foreign_subject,
-                         gives_asked_detail,
-                         missing_appendix, naming_units, object_missing, person_missing, placed_units, same_task,
-                         stated_text,
-                         type_mismatch, unknown_names, unknown_units, unknown_years)
+                         gives_asked_detail, missing_appendix, naming_units, object_missing, person_missing,
+                         placed_units, same_task, stated_text, type_mismatch, unknown_names, unknown_units,
+                         unknown_years)
 from rag.llm import chat_model_from_settings, rephrase
 from rag.evidence import Matcher, Unit, candidate_docs, score_units, table_units, units_from_hits
 from rag.query import Query, analyse, asks_confirmation, doc_year, document_names

@@ -26,7 +26,8 @@ INTENT_PATTERNS: dict[str, str] = {
             r"|\b(ke hoach|phu luc|van ban)\b[^?]{0,60}\bban hanh (vao )?(ngay|thang|nam) (may|bao nhieu)\b"
             r"|\bai ky\b|\bnguoi ky\b|\bky (cac |nhung )?(ban hanh|ke hoach|van ban)\b|\bky (vao )?ngay (nao|may)\b"
             r"|\bmang so (may|bao nhieu|gi|nao)\b|\bchuc vu\b|\bco quan (nao )?ban hanh\b"
-            r"|\bdon vi (nao )?ban hanh\b|\bai ban hanh\b|\bla (van ban|ke hoach) cua (co quan|don vi) nao\b|\btrich yeu\b|\bten (day du )?cua ke hoach\b"
+            r"|\bdon vi (nao )?ban hanh\b|\bai ban hanh\b|\bla (van ban|ke hoach) cua (co quan|don vi) nao\b"
+            r"|\btrich yeu\b|\bten (day du )?cua ke hoach\b"
             r"|\bke hoach (nay )?(co )?so (bao nhieu|may|gi)\b|\bso cua ke hoach\b|\bky boi\b|\bnoi ban hanh\b"
             rf"|{RECIPIENTS_Q}|{ARCHIVE_Q}",
     "who_partner": r"\bphoi hop\b",
