@@ -670,7 +670,7 @@ def answerable_units(q, units: list, doc_years: dict[str, str] | None = None) ->
     doc_years = doc_years or {}
     if "number" in q.intents and q.years:
         keep = [u for u in keep if _has_year(u, q.years, doc_years)]
-    horizon = _HORIZON.findall(q.folded)
+    horizon = _horizon_years(q.folded)
     if horizon:                 # "đề án đến năm 2035" is not the row about "đến năm 2030"
         keep = [u for u in keep if not _other_horizon(u, horizon)]
     m = _RATE_Q.search(_without_stop_phrases(q.folded))
@@ -807,12 +807,16 @@ _FREQUENCY = re.compile(r"hang (nam|thang|quy|tuan)|thuong xuyen|dinh ky")
 _HORIZON = re.compile(r"\b(?:den|toi) nam (20\d\d)\b|\bgiai doan (?:20\d\d\s*[-–]\s*)?(?:den nam )?(20\d\d)\b")
 
 
-def _other_horizon(u, horizon: list[tuple[str, str]]) -> bool:
+def _horizon_years(folded: str) -> set[str]:
+    """The horizon years a folded text names ("đến năm 2030", "giai đoạn 2026-2030" → 2030)."""
+    return {y for pair in _HORIZON.findall(folded) for y in pair if y}
+
+
+def _other_horizon(u, asked: set[str]) -> bool:
     """The unit names a horizon year ("đến năm 2030", "giai đoạn 2026-2030") and not the
     question's."""
-    asked = {y for pair in horizon for y in pair if y}
     text = vt.fold(f"{u.heading} {u.text} {u.record.get('deadline_text', '')}").lower()
-    own = {y for pair in _HORIZON.findall(text) for y in pair if y}
+    own = _horizon_years(text)
     return bool(own) and not own & asked and not any(y in text for y in asked)
 
 
@@ -832,8 +836,7 @@ def _has_year(u, years: list[str], doc_years: dict[str, str]) -> bool:
 
 def _own_horizon(u) -> set[str]:
     """The horizon years a unit or its heading names ("a) Tầm nhìn đến năm 2030")."""
-    text = vt.fold(f"{u.heading} {u.text}").lower()
-    return {y for pair in _HORIZON.findall(text) for y in pair if y}
+    return _horizon_years(vt.fold(f"{u.heading} {u.text}").lower())
 
 
 _LAYOUT_FIELDS = {"doc_id", "section_path", "no", "span", "deadline"}    # where a row is, not what it says

@@ -131,7 +131,7 @@ def _terms_of(text: str) -> tuple[frozenset[str], frozenset[str]]:
     rows, sentences and headings are scored again for every question about their plan."""
     syl = vt.syllables(vt.expand_abbreviations(vt.fold(text)))
     # a code's leading parts too: "179/2024/nđ-cp" holds "179/2024" and "179" (a question's "NĐ 179/2024")
-    heads = {t[:m.start()] for t in syl if re.search(r"[/-]", t) for m in re.finditer(r"[/-]", t)}
+    heads = {t[:m.start()] for t in syl for m in re.finditer(r"[/-]", t)}
     return frozenset(syl) | heads, frozenset(f"{a}_{b}" for a, b in zip(syl, syl[1:]))
 
 
