@@ -373,6 +373,10 @@ _ACTOR_VERB = re.compile(r"\b(?:phai|duoc giao|co trach nhiem|chu tri|thuc hien|
                          r"|nang cap|xay dung|trien khai|to chuc|phat dong|tham muu)\b")
 
 
+# a unit that is itself set up: "Ban Chỉ đạo … phải (được) lập xong trong tháng nào"
+_SET_UP = re.compile(r"\b(?:thanh lap|lap|kien toan)\s+(?:xong|truoc|trong|vao|khi|luc|nam|thang|chua)\b")
+
+
 def acting_units(question: str, units: list, documents: dict[str, dict]) -> list:
     """A question whose subject is a unit ("Trung tâm Dịch vụ việc làm phải … khi nào?",
     "Sở Khoa học và Công nghệ giao phòng nào …?"), or that names the unit a task is given
@@ -384,8 +388,11 @@ def acting_units(question: str, units: list, documents: dict[str, dict]) -> list
     named = _unit_names(question)
     names = [p for pos, p in named if pos == lead]
     tasked = [p for pos, p in named if pos in given]
-    if names and not _ACTOR_VERB.search(" ".join(vt.fold(question[lead:]).lower().split()[:10])):
+    head = " ".join(vt.fold(question[lead:]).lower().split()[:10])
+    if names and not _ACTOR_VERB.search(head):
         names = []              # the unit is not the one acting ("Sở Nội vụ có bao nhiêu phòng?")
+    if names and _SET_UP.search(head):
+        tasked, names = names, []   # "Ban Chỉ đạo … phải lập xong khi nào": the unit is what is set up
     if not names and not tasked:
         return units
     phrase = (names or tasked)[0]
@@ -765,7 +772,7 @@ def _reports_progress(u) -> bool:
 
 
 def _without_stop_phrases(folded: str) -> str:
-    return re.sub(r"\bt[yi] le (phan tram|la|cua|bao nhieu|dat|muc)\b", " ", folded)
+    return re.sub(r"\bt[yi] le (phan tram|la|cua|bao nhieu|may|nao|gi|dat|muc)\b", " ", folded)
 
 
 def _unit_folded(u) -> str:

@@ -231,7 +231,8 @@ META_FIELDS = [
 # The plan the question names is not what it asks: "Kế hoạch số 3469/KH-SNV ngày 29/6/2025
 # do cơ quan nào ban hành?" asks only for the issuer.
 _GIVEN = re.compile(r"\b(ke hoach |van ban )?so:? ?(?:\d+[\w/.-]*|/[a-z][\w/.-]*)"
-                    r"|\b(ky )?ngay \d{1,2}[/.-]\d{1,2}([/.-]\d{2,4})?|\b\d+/[a-z]+(-[a-z]+)+\b")
+                    r"|\b(ky |de )?ngay \d{1,2}[/.-]\d{1,2}([/.-]\d{2,4})?|\b\d+/[a-z]+(-[a-z]+)+\b"
+                    r"|\b(ky |de )?ngay \d{1,2} thang \d{1,2}( nam \d{4})?")
 
 
 def _meta_fields(folded: str) -> list[tuple[str, str]]:

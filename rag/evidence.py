@@ -135,7 +135,8 @@ def _terms_of(text: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(syl) | heads, frozenset(f"{a}_{b}" for a, b in zip(syl, syl[1:]))
 
 
-_LOCATES = re.compile(r"\b(?:muc|phan|tieu muc|nhom|chuong|dieu)\s+(?:[ivx]+|\d+)(?:\.\d+)*\b")
+_LOCATES = re.compile(r"\b(?:muc|phan|tieu muc|nhom|chuong|dieu)\s+(?:[ivx]+|\d+)(?:\.\d+)*\b"
+                      r"|\b(?:theo|tai|trong|o) (?:phan |muc )?(?:muc dich|yeu cau|quan diem|to chuc thuc hien)\b")
 
 
 def score_units(snap: IndexSnapshot, q: Query, units: list[Unit], heading_weight: float = 0.35) -> list[Unit]:

@@ -74,6 +74,9 @@ def test_a_rate_question_needs_evidence_about_that_rate():
     # abbreviations count as what they stand for
     q2 = analyse("Tỷ lệ TTHC xử lý trực tuyến năm 2030 là bao nhiêu?")
     assert answerable_units(q2, [_sentence("Năm 2030 tỷ lệ thủ tục hành chính xử lý trực tuyến đạt 80%.")])
+    # "phải đạt tỷ lệ mấy phần trăm" names no rate: the words before it say what is counted
+    q3 = analyse("Thủ tục hành chính không phụ thuộc địa giới hành chính phải đạt tỷ lệ mấy phần trăm?")
+    assert answerable_units(q3, [_sentence("100% thủ tục hành chính không phụ thuộc vào địa giới hành chính.")])
 
 
 def test_people_and_companies_need_names():
@@ -349,6 +352,11 @@ def test_a_unit_acting_in_the_question_must_be_the_one_in_the_evidence():
     assert acting_units(q, [upgrade], docs) == []
     assert acting_units("Theo kế hoạch, Phòng Thi đua khen thưởng nâng cấp hệ thống hội nghị khi nào?", [upgrade], docs) == []
     assert acting_units("Theo kế hoạch, Văn phòng nâng cấp hệ thống hội nghị khi nào?", [upgrade], docs) == [upgrade]
+    # a unit that is itself set up ("… phải lập xong …") is what the row sets up, not who acts
+    setup = Unit("task", "d", 0, 10, "Thành lập Ban Chỉ đạo Sở về dữ liệu", [], record={
+        "content": "Thành lập Ban Chỉ đạo Sở về dữ liệu", "lead": "Văn phòng Sở", "span": [0, 10]})
+    assert acting_units("Ban Chỉ đạo Sở về dữ liệu phải lập xong trong tháng nào?", [setup], docs) == [setup]
+    assert acting_units("Ban Chỉ đạo Sở về dữ liệu phải lập báo cáo khi nào?", [setup], docs) == []
 
 
 def test_a_province_asked_about_must_be_named_by_the_evidence_or_its_plan():

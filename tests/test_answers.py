@@ -82,6 +82,8 @@ def test_meta_questions_phrased_another_way():
     # "Kế hoạch số 3469 ký ngày 29/6/2025 … do cơ quan nào ban hành": the signing date is given
     q = "ke hoach so 3469 ky ngay 29/6/2025 do co quan nao ban hanh"
     assert [f for f, _ in _meta_fields(q)] == ["issuer"]
+    q = "van ban so 3469/kh-snv de ngay 29 thang 6 nam 2025 la cua co quan nao ban hanh"
+    assert [f for f, _ in _meta_fields(q)] == ["issuer"]
 
 
 def test_the_plan_a_plan_implements_comes_from_the_sentence_naming_it(engine):
@@ -430,3 +432,23 @@ def test_a_question_naming_its_section_counts_the_sections_title(engine):
     located = "Tại mục III.1 (Công tác lãnh đạo, chỉ đạo; nâng cao nhận thức) phòng nào phát động phong trào thi đua?"
     unlocated = "Trong công tác lãnh đạo, chỉ đạo; nâng cao nhận thức, phòng nào phát động phong trào thi đua?"
     assert match(located) > match(unlocated)
+
+
+def test_sources_of_money_are_the_items_of_the_funding_section(engine):
+    """"Kinh phí … lấy từ nguồn nào": every source the plan's funding section lists."""
+    from rag.query import detect_intents
+
+    assert "list" in detect_intents("kinh phi thuc hien ke hoach lay tu nguon nao")
+    ans = engine.ask("kinh phi thuc hien kh 3469 so noi vu lay tu nguon nao")
+    assert not ans.abstained and len(ans.citations) >= 2, ans.answer
+    assert all("Nguồn" in c.quote or "nguồn" in c.quote for c in ans.citations), ans.answer
+
+
+def test_a_question_naming_the_purpose_section_reads_that_section(engine):
+    """"Theo mục đích của kế hoạch …": the sentence under the plan's "Mục đích" heading."""
+    text = (CORPUS / "xa-nghia-dan-kh-2025-thuc-hien-nq57.txt").read_text(encoding="utf-8")
+    purpose = text[text.index("Mục đích"):text.index("Yêu cầu")]
+    ans = engine.ask("Theo mục đích của kế hoạch xã Nghĩa Đàn về NQ 57, người đứng đầu cơ quan, đơn vị phải làm gì?")
+    assert not ans.abstained and ans.citations, ans.answer
+    first = " ".join(ans.citations[0].quote.split())
+    assert first[:40] in " ".join(purpose.split()), ans.answer
