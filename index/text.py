@@ -190,11 +190,15 @@ ABBREVIATIONS = {
 # "Phòng" before a unit's initials ("P. KH-TC").
 _GLUED_CODE = re.compile(r"\b(NQ|KH|QĐ|NĐ|CT|CTr|TB|nq|kh|qđ|nđ|qd|nd|ct)(\d+)\b")
 _P_UNIT = re.compile(r"\bP\.\s*(?=[A-ZĐ])")
+# "bao nhiu" as typed in a chat box: "nhíu" is a word of its own, so the speller keeps it
+_HOW_MANY = re.compile(r"\b([Bb]ao) ([Nn])hiu\b")
 
 
 def spell_out_shorthand(question: str) -> str:
-    """"NQ57" → "NQ 57", "P. KH-TC" → "Phòng KH-TC" (questions only: plans write them out)."""
-    return _P_UNIT.sub("Phòng ", _GLUED_CODE.sub(r"\1 \2", question))
+    """"NQ57" → "NQ 57", "P. KH-TC" → "Phòng KH-TC", "bao nhiu" → "bao nhiêu" (questions only:
+    plans write them out)."""
+    out = _P_UNIT.sub("Phòng ", _GLUED_CODE.sub(r"\1 \2", question))
+    return _HOW_MANY.sub(r"\1 \2hiêu" if has_diacritics(out) else r"\1 \2hieu", out)
 
 
 def expand_abbreviations(folded: str) -> str:

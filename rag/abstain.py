@@ -54,10 +54,11 @@ _SURNAMES = {vt.fold(n) for n in _SURNAMES_ACCENTED}
 _MONEY_Q = re.compile(r"\b(bao nhieu|may) (tien|dong|trieu|ty|nghin)\b|\b(kinh phi|ngan sach|tien thuong|muc tien|"
                       r"so tien|bang tien|muc thuong|du chi|du toan|chi bao nhieu|muc chi(?! tieu)|muc ho tro"
                       r"|tien luong|muc luong|tra luong|thu lao|phu cap|bi phat|xu phat|muc phat|tien phat)\b"
-                      r".*\b(bao nhieu|may)\b|\btrieu dong\b|\bty dong\b")
+                      r".*\b(bao nhieu|may)\b|\btrieu dong\b|\bty dong\b"
+                      r"|\bthuong bao nhieu(?:\s+(?:cho|tien|dong)\b|\s*[?.]|\s*$)")    # "thưởng bao nhiêu cho mỗi …"
 _SHARE_Q = re.compile(r"%|\b(phan tram|t[yi] le|ty trong)\b")     # "kinh phí … bao nhiêu % GDP" is a share
 _MONEY_E = re.compile(r"\d[\d.,]*\s*(trieu|ty|nghin|dong|vnd)\b")
-_ROLE = r"(pho )?(giam doc|chu tich|truong phong|pho truong phong|chanh van phong|bi thu|truong ban)"
+_ROLE = r"(pho )?(giam doc|chu tich|truong phong|pho truong phong|chanh van phong|bi thu|truong ban|to truong|doi truong)"
 _PERSON_Q = re.compile(r"\bho ten\b|\bho va ten\b|\bten (day du |cu the )?(la )?gi\b|^ai la\b|\bdong chi nao\b"
                        r"|\bai ky\b|\bnguoi ky\b"
                        rf"|\b{_ROLE}( [a-z]+)? nao\b|^{_ROLE}\b.* la ai\b|\blanh dao nao\b")
@@ -624,7 +625,7 @@ def foreign_kind(folded_question: str, metas: list[dict]) -> str:
 def cited_kind(folded_question: str) -> str:
     """The kind of document a meta question asks the plan to name ("căn cứ nghị định nào",
     "thực hiện kế hoạch số mấy"): a document the plan cites, not the plan itself ("" if none)."""
-    m = re.search(rf"\b(?:thuc hien|trien khai|can cu|cu the hoa|theo|dua tren)\s+(?:cac |nhung )?({_KINDS})"
+    m = re.search(rf"\b(?:thuc hien|trien khai|can cu|cu the hoa|theo|dua tren)\s+(?:vao\s+)?(?:cac |nhung )?({_KINDS})"
                   rf"\s+(?:so\s+)?(?:nao|may|gi|bao nhieu)\b", folded_question)
     return m.group(1) if m else ""
 
@@ -871,9 +872,11 @@ _MAKES = re.compile(r"\b(?:xay dung|thanh lap|lap dat|trang bi)\s+(?:xong )?(?:(
 _OBJECT_STOP = set("de nham cho theo tai cua va hoac xong duoc nay ay".split())
 
 
-def object_missing(folded_question: str, evidence_text: str) -> bool:
+def object_missing(folded_question: str, evidence_text: str, near: int = 8) -> bool:
     """The thing the question has built ("xây dựng khu công nghệ thông tin tập trung") is not
-    named by the evidence: one of the first two syllables of its name (its head) never occurs there."""
+    named by the evidence: the first two syllables of its name (its head) never occur there in
+    order, the second within ``near`` syllables of the first ("Thành lập Đoàn công tác liên ngành
+    và tổ chức kiểm tra" names "đoàn kiểm tra"; "thu hút, tuyển dụng … viên chức" no "thư viện")."""
     m = _MAKES.search(folded_question)
     if not m:
         return False
@@ -882,8 +885,9 @@ def object_missing(folded_question: str, evidence_text: str) -> bool:
     if any(w in STOPWORDS or w in _OBJECT_STOP or w in vt.ABBREVIATIONS or not re.search(r"[aeiouy]", w)
            for w in head):
         return False
-    words = set(vt.syllables(vt.expand_abbreviations(vt.fold(evidence_text).lower())))
-    return not all(w in words for w in head)
+    words = vt.syllables(vt.expand_abbreviations(vt.fold(evidence_text).lower()))
+    first, second = head
+    return not any(w == first and second in words[i + 1:i + 1 + near] for i, w in enumerate(words))
 
 
 def type_mismatch(folded_question: str, evidence_text: str) -> str | None:

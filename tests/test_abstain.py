@@ -912,6 +912,9 @@ def test_an_estimate_is_money():
     assert type_mismatch("xa nghia dan du toan bao nhieu cho giao duc stem", "Triển khai giáo dục STEM.") == "money"
     q = "ke hoach quy dinh muc thuong bang tien bao nhieu cho moi sang kien"
     assert type_mismatch(q, "Khen thưởng các sáng kiến chuyển đổi số.") == "money"
+    # "thưởng bao nhiêu cho mỗi sáng kiến" asks an amount; "thưởng bao nhiêu tập thể" a count
+    assert type_mismatch("xa thuong bao nhieu cho moi sang kien", "Khen thưởng các sáng kiến.") == "money"
+    assert type_mismatch("xa thuong bao nhieu tap the", "Khen thưởng các tập thể.") != "money"
 
 
 def test_who_builds_a_thing_needs_evidence_naming_that_thing():
@@ -925,6 +928,13 @@ def test_who_builds_a_thing_needs_evidence_naming_that_thing():
     assert not object_missing("thanh lap bcd so ve du lieu", "Thành lập Ban Chỉ đạo Sở về dữ liệu.")
     assert not object_missing("ke hoach duoc xay dung de thuc hien ke hoach so may", "Thực hiện Kế hoạch số 348.")
     assert not object_missing("ai nang cap he thong hop truc tuyen", "Nâng cấp hệ thống hội nghị truyền hình.")
+    # the head's two syllables name it together, not apart ("thu hút … viên chức" is no "thư viện")
+    q = "ai chu tri xay dung thu vien so dung chung cua tinh"
+    assert object_missing(q, "Phòng Công chức viên chức tham mưu xây dựng chính sách thu hút, tuyển dụng và "
+                             "đãi ngộ nhân lực chuyển đổi số, lực lượng chuyên trách an toàn thông tin.")
+    assert not object_missing(q, "Xây dựng thư viện số dùng chung.")
+    assert not object_missing("phong nao thanh lap doan kiem tra lien nganh",
+                              "Thành lập Đoàn công tác liên ngành và tổ chức kiểm tra.")
 
 
 def test_a_signers_post_asked_as_chuc_gi():
@@ -935,6 +945,21 @@ def test_a_signers_post_asked_as_chuc_gi():
     assert [f for f, _ in _meta_fields(q)] == ["signer_role"]
     assert not person_missing(q, "chức vụ người ký: KT. CHÁNH VĂN PHÒNG")
     assert [f for f, _ in _meta_fields("kh 3469 duoc ky ban hanh ngay thang nam nao")] == ["date"]
+
+
+def test_the_head_of_a_team_asked_by_post_is_a_person():
+    from rag.abstain import person_missing
+
+    q = "to truong to chuyen doi so cong dong cua xa la ai"
+    assert person_missing(q, "Duy trì hoạt động của Tổ Chuyển đổi số cộng đồng.")
+    assert not person_missing(q, "Tổ trưởng: đồng chí Nguyễn Văn An.")
+
+
+def test_a_document_the_plan_is_based_on_asked_with_can_cu_vao():
+    from rag.abstain import cited_kind
+
+    assert cited_kind("so noi vu ban hanh ke hoach can cu vao ke hoach so may cua tinh uy") == "ke hoach"
+    assert cited_kind("ke hoach so may") == ""
 
 
 def test_a_sentence_the_question_quotes_whole_answers_no_open_question():

@@ -130,4 +130,7 @@ def test_shorthand_typed_in_questions_is_spelled_out():
     assert spell_out_shorthand("P. KH-TC đề xuất gì") == "Phòng KH-TC đề xuất gì"
     assert spell_out_shorthand("Tầm nhìn 2045, P. nào") == "Tầm nhìn 2045, P. nào"     # not before a unit
     assert spell_out_shorthand("mạng 5G, 24/7") == "mạng 5G, 24/7"
+    # "bao nhiu" as typed in a chat box, accented only when the question is
+    assert spell_out_shorthand("thưởng bao nhiu cho mỗi sáng kiến") == "thưởng bao nhiêu cho mỗi sáng kiến"
+    assert spell_out_shorthand("thuong bao nhiu") == "thuong bao nhieu"
     assert "nghi dinh" in expand_abbreviations("nd 179/2024 giao ai")
