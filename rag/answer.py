@@ -219,13 +219,13 @@ META_FIELDS = [
     (RECIPIENTS_Q, "recipients", "nơi nhận"),
     (ARCHIVE_Q, "archive", "nơi lưu"),
     (r"so hieu|ky hieu|\bso (bao nhieu|may|gi|nao)\b|\bso cua\b|\bmang so\b|\bke hoach so\b", "number", "số hiệu"),
-    (r"ngay|thoi gian ban hanh|khi nao|bao gio|(nam|thang) (nao|may)", "date", "ngày ban hành"),
+    (r"ngay|thoi gian ban hanh|khi nao|bao gio|(nam|thang) (nao|may)|thoi diem nao", "date", "ngày ban hành"),
     # "được ký ngày nào" asks the date, not the signer
     (r"\bai ky\b|nguoi ky|\bky (ten|boi|ke hoach|van ban)\b"
      r"|\bky\b(?! hieu| (vao )?ngay| ban hanh (vao )?(ngay|thang|nam))", "signer", "người ký"),
     (r"chuc vu|cuong vi|chuc danh|danh nghia|tu cach|thay mat|\bgiu chuc\b|\bchuc (gi|nao)\b", "signer_role",
      "chức vụ người ký"),
-    (r"co quan|don vi|ai ban hanh|noi ban hanh", "issuer", "cơ quan ban hành"),
+    (r"co quan|don vi|ai (ban|phat) hanh|noi ban hanh", "issuer", "cơ quan ban hành"),
     (r"\bten\b|trich yeu|ve viec|noi dung chinh", "title", "trích yếu"),
 ]
 # The plan the question names is not what it asks: "Kế hoạch số 3469/KH-SNV ngày 29/6/2025

@@ -22,10 +22,10 @@ ARCHIVE_Q = r"\b(ban luu|muc luu|luu (o|tai) (nhung |cac )?(dau|bo phan|noi|don 
 _WHO_NOUNS = "don vi|co quan|phong|bo phan|so|ban|noi|ben|bo|to|to dang|uy ban|hoi dong|cuc|(?<!giai )doan"
 INTENT_PATTERNS: dict[str, str] = {
     "meta": r"\bso hieu\b|\bso ky hieu\b|ky hieu|\bngay ban hanh\b"
-            r"|\bban hanh (vao )?(?:(?:ngay|thang|nam)(?: may)?,? (?:va )?)*(ngay|thang|nam|khi) ?nao\b"
+            r"|\bban hanh (vao )?(?:(?:ngay|thang|nam)(?: may)?,? (?:va )?)*(ngay|thang|nam|khi|thoi diem) ?nao\b"
             r"|\b(ke hoach|phu luc|van ban)\b[^?]{0,60}\bban hanh (vao )?(ngay|thang|nam) (may|bao nhieu)\b"
             r"|\bai ky\b|\bnguoi ky\b|\bky (cac |nhung )?(ban hanh|ke hoach|van ban)\b|\bky (vao )?ngay (nao|may)\b"
-            r"|\bmang so (may|bao nhieu|gi|nao)\b|\bchuc vu\b|\bco quan (nao )?ban hanh\b"
+            r"|\bmang so (may|bao nhieu|gi|nao)\b|\bchuc vu\b|\bco quan (nao )?(ban|phat) hanh\b"
             r"|\bdon vi (nao )?ban hanh\b|\bai ban hanh\b|\bla (van ban|ke hoach) cua (co quan|don vi) nao\b"
             r"|\btrich yeu\b|\bten (day du )?cua ke hoach\b"
             r"|\bke hoach (nay )?(co )?so (bao nhieu|may|gi)\b|\bso cua ke hoach\b|\bky boi\b|\bnoi ban hanh\b"
@@ -200,6 +200,9 @@ def doc_aliases(meta: dict) -> list[tuple[str, float]]:
                 variants.add(m.group(1))
         for v in variants:
             out.append((v, 1.0 if name == meta.get("issuer") else 0.4))
+    # the field a title names ("… lĩnh vực Nội vụ") names the plan as its issuer does
+    for field in re.findall(r"\blinh vuc ([a-z]+ [a-z]+)\b", vt.compact(meta.get("title") or "")):
+        out.append((f"linh vuc {field}", 1.0))
     number = meta.get("number", "")
     m = re.match(r"\s*(\d+)", number or "")
     if m:

@@ -84,6 +84,11 @@ def test_meta_questions_phrased_another_way():
     assert [f for f, _ in _meta_fields(q)] == ["issuer"]
     q = "van ban so 3469/kh-snv de ngay 29 thang 6 nam 2025 la cua co quan nao ban hanh"
     assert [f for f, _ in _meta_fields(q)] == ["issuer"]
+    # "do cơ quan nào phát hành", "được ban hành vào thời điểm nào"
+    q = "ke hoach linh vuc noi vu ban hanh thang 6/2025 la do co quan nao phat hanh"
+    assert detect_intents(q) == ["meta"] and [f for f, _ in _meta_fields(q)] == ["issuer"]
+    q = "ke hoach cua xa nghia dan duoc ban hanh vao thoi diem nao"
+    assert detect_intents(q) == ["meta"] and [f for f, _ in _meta_fields(q)] == ["date"]
 
 
 def test_the_plan_a_plan_implements_comes_from_the_sentence_naming_it(engine):
@@ -165,6 +170,21 @@ def test_a_plan_is_named_by_its_issuer_level():
     assert detect_scope("ke hoach cap huyen giao ai chu tri", docs) == []
     assert detect_scope("so noi vu boi duong can bo cap xa the nao", docs) == ["snv"]
     assert detect_scope("can bo cap xa duoc boi duong the nao", docs) == []
+
+
+def test_a_plan_is_named_by_the_field_its_title_names():
+    """"Kế hoạch … lĩnh vực Nội vụ" names the plans whose title says that field; a year picks one."""
+    from rag.query import detect_scope
+
+    docs = {"snv25": {"number": "3469/KH-SNV", "issuer": "Sở Nội vụ", "date": "2025-06-29",
+                      "title": "Triển khai Nghị quyết số 71/NQ-CP lĩnh vực Nội vụ"},
+            "snv26": {"number": "", "issuer": "Sở Nội vụ", "date": "2026-02",
+                      "title": "Về chuyển đổi số năm 2026 lĩnh vực Nội vụ"},
+            "vp": {"number": "", "issuer": "Văn phòng UBND tỉnh", "date": "2026-02",
+                   "title": "Triển khai Nghị quyết số 71/NQ-CP"}}
+    assert detect_scope("ke hoach trien khai nghi quyet 71 linh vuc noi vu giao phong nao", docs) == ["snv25", "snv26"]
+    assert detect_scope("ke hoach nam 2025 linh vuc noi vu giao phong nao", docs) == ["snv25"]
+    assert detect_scope("linh vuc y te giao phong nao", docs) == []
 
 
 def test_a_name_inside_a_longer_issuer_name_names_the_longer_one():
