@@ -52,7 +52,7 @@ _SURNAMES_ACCENTED = set("nguyễn trần lê phạm hoàng huỳnh phan vũ võ
                          .split())
 _SURNAMES = {vt.fold(n) for n in _SURNAMES_ACCENTED}
 _MONEY_Q = re.compile(r"\b(bao nhieu|may) (tien|dong|trieu|ty|nghin)\b|\b(kinh phi|ngan sach|tien thuong|muc tien|"
-                      r"so tien|bang tien|muc thuong|du chi|du toan|chi bao nhieu|muc chi(?! tieu)|muc ho tro"
+                      r"so tien|bang tien|muc thuong|du chi|du toan|chi bao nhieu|muc chi(?! tieu)|muc ho tro|chi phi"
                       r"|tien luong|muc luong|tra luong|thu lao|phu cap|bi phat|xu phat|muc phat|tien phat)\b"
                       r".*\b(bao nhieu|may)\b|\btrieu dong\b|\bty dong\b"
                       r"|\bthuong bao nhieu(?:\s+(?:cho|tien|dong)\b|\s*[?.]|\s*$)")    # "thưởng bao nhiêu cho mỗi …"
@@ -383,7 +383,10 @@ def acting_units(question: str, units: list, documents: dict[str, dict]) -> list
     "Sở Khoa học và Công nghệ giao phòng nào …?"), or that names the unit a task is given
     to ("… giao Phòng Kế hoạch - Tài chính làm …"), is answered only by evidence about that
     unit: its plan's issuer, or a row/sentence (or its heading) that names it."""
-    lead = re.match(r"\s*(?:(?:theo|trong|tại|tai|ở|o) [^,?]{0,80},\s*)?", question, re.I).end()
+    # "Cho tôi hỏi / Đề nghị cho biết / Xin cho biết …": a polite opener, then the question
+    lead = re.match(r"\s*(?:(?:xin|đề nghị|de nghi|vui lòng|vui long)\s+)?(?:(?:cho\s+(?:tôi|toi|em)\s+)?(?:hỏi|hoi)"
+                    r"|cho\s+(?:tôi\s+|toi\s+|em\s+)?(?:biết|biet))?\s*,?\s*", question, re.I).end()
+    lead = re.match(r"(?:(?:theo|trong|tại|tai|ở|o) [^,?]{0,80},\s*)?", question[lead:], re.I).end() + lead
     # "… giao Phòng X làm …", "… chuyển nhiệm vụ … sang (cho) Trung tâm X chủ trì"
     given = {m.end() for m in re.finditer(r"\b(?:giao|sang) (?:cho )?", question)}
     named = _unit_names(question)

@@ -21,7 +21,7 @@ ARCHIVE_Q = r"\b(ban luu|muc luu|luu (o|tai) (nhung |cac )?(dau|bo phan|noi|don 
 # "<unit> nào" asks who: "phòng nào", "bộ nào", "tổ đảng nào"
 _WHO_NOUNS = "don vi|co quan|phong|bo phan|so|ban|noi|ben|bo|to|to dang|uy ban|hoi dong|cuc|(?<!giai )doan"
 INTENT_PATTERNS: dict[str, str] = {
-    "meta": r"\bso hieu\b|\bso ky hieu\b|ky hieu|\bngay ban hanh\b"
+    "meta": r"\bso hieu\b|\bso ky hieu\b|ky hieu|\bma hieu (van ban)?\b|\bngay ban hanh\b"
             r"|\bban hanh (vao )?(?:(?:ngay|thang|nam)(?: may)?,? (?:va )?)*(ngay|thang|nam|khi|thoi diem) ?nao\b"
             r"|\b(ke hoach|phu luc|van ban)\b[^?]{0,60}\bban hanh (vao )?(ngay|thang|nam) (may|bao nhieu)\b"
             r"|\bai ky\b|\bnguoi ky\b|\bky (cac |nhung )?(ban hanh|ke hoach|van ban)\b|\bky (vao )?ngay (nao|may)\b"
@@ -180,7 +180,22 @@ def _strip_scope(folded: str, scoped: list[tuple[dict, list[tuple[str, float]]]]
             out = re.sub(rf"(?<![\w&/-]){re.escape(alias)}(?![\w&])", " ", out)
         for kind in kinds:          # "Kế hoạch …", "Nghị quyết …" name the document, not the topic
             out = re.sub(rf"(?<![\w&/-]){re.escape(kind)}(?![\w&/-])", " ", out)
+        out = _strip_implemented(out, meta)
     return re.sub(r"\s+", " ", out).strip()
+
+
+_CITED = re.compile(r"\b(?:nghi quyet|ke hoach(?: hanh dong)?|quyet dinh|chi thi)\s+(?:so\s+)?(\d+)\b")
+
+
+def _strip_implemented(folded: str, meta: dict) -> str:
+    """"Kế hoạch của Sở Nội vụ triển khai Nghị quyết 71/NQ-CP": a document the plan's own title
+    says it implements, named after "triển khai / thực hiện", names the plan, not the topic."""
+    numbers = set(_CITED.findall(vt.fold(meta.get("title") or "").lower()))
+    if not numbers:
+        return folded
+    return re.sub(rf"\b(?:trien khai|thuc hien|cu the hoa)\s+(?:(?:(?:nghi quyet|nq|ke hoach(?: hanh dong)?|kh)\s+)?"
+                  rf"(?:so\s+)?(?:{'|'.join(sorted(numbers))})(?:\s*[/-]\s*[a-z]+(?:[/-][a-z]+)*)?(?![\w/])"
+                  rf"(?:\s*(?:,|va)\s*)?)+", " ", folded)
 
 
 # ------------------------------------------------------------------ scope

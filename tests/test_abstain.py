@@ -357,6 +357,13 @@ def test_a_unit_acting_in_the_question_must_be_the_one_in_the_evidence():
         "content": "Thành lập Ban Chỉ đạo Sở về dữ liệu", "lead": "Văn phòng Sở", "span": [0, 10]})
     assert acting_units("Ban Chỉ đạo Sở về dữ liệu phải lập xong trong tháng nào?", [setup], docs) == [setup]
     assert acting_units("Ban Chỉ đạo Sở về dữ liệu phải lập báo cáo khi nào?", [setup], docs) == []
+    # a polite opener ("Cho tôi hỏi", "Đề nghị cho biết") comes before the unit that acts
+    ioc = Unit("task", "d", 0, 10, "Kết nối CSDL vào IOC", [], record={
+        "content": "Kết nối CSDL vào IOC", "lead": "Phòng Công chức viên chức", "span": [0, 10]})
+    q = "Cho tôi hỏi Trung tâm Dịch vụ việc làm được giao kết nối CSDL vào IOC khi nào?"
+    assert acting_units(q, [ioc], docs) == []
+    q = "Đề nghị cho biết Phòng Công chức viên chức được giao kết nối CSDL vào IOC khi nào?"
+    assert acting_units(q, [ioc], docs) == [ioc]
 
 
 def test_a_province_asked_about_must_be_named_by_the_evidence_or_its_plan():
@@ -915,6 +922,7 @@ def test_an_estimate_is_money():
     # "thưởng bao nhiêu cho mỗi sáng kiến" asks an amount; "thưởng bao nhiêu tập thể" a count
     assert type_mismatch("xa thuong bao nhieu cho moi sang kien", "Khen thưởng các sáng kiến.") == "money"
     assert type_mismatch("xa thuong bao nhieu tap the", "Khen thưởng các tập thể.") != "money"
+    assert type_mismatch("chi phi xay dung he thong phan mem la bao nhieu", "Xây dựng hệ thống phần mềm.") == "money"
 
 
 def test_who_builds_a_thing_needs_evidence_naming_that_thing():

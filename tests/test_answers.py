@@ -89,6 +89,8 @@ def test_meta_questions_phrased_another_way():
     assert detect_intents(q) == ["meta"] and [f for f, _ in _meta_fields(q)] == ["issuer"]
     q = "ke hoach cua xa nghia dan duoc ban hanh vao thoi diem nao"
     assert detect_intents(q) == ["meta"] and [f for f, _ in _meta_fields(q)] == ["date"]
+    q = "ke hoach cua van phong ubnd tinh duoc danh so, ma hieu van ban nhu the nao"
+    assert detect_intents(q) == ["meta"] and [f for f, _ in _meta_fields(q)] == ["number"]
 
 
 def test_the_plan_a_plan_implements_comes_from_the_sentence_naming_it(engine):
@@ -143,6 +145,19 @@ def test_a_document_a_plan_implements_does_not_scope_the_question_alone():
     assert detect_scope("ai lo viec thuc hien nghi quyet 57", docs) == []
     # "thực hiện KH 3469 của Sở Nội vụ": the number still picks one of the issuer's plans
     assert detect_scope("kinh phi thuc hien kh 3469 cua so noi vu", docs) == ["kh3469"]
+
+
+def test_a_document_the_plan_implements_is_no_topic_word():
+    """"Kế hoạch của Sở Nội vụ triển khai Nghị quyết 71/NQ-CP và Kế hoạch 328-KH/TU, …": what the
+    plan's own title says it implements names the plan, like its number, not what is asked."""
+    from rag.query import _strip_implemented
+
+    meta = {"title": "Triển khai thực hiện Nghị quyết số 71/NQ-CP và Kế hoạch hành động số 328-KH/TU"}
+    q = "so noi vu trien khai nghi quyet 71/nq-cp va ke hoach 328-kh/tu, kinh phi lay tu nguon nao"
+    assert _strip_implemented(q, meta).split() == "so noi vu kinh phi lay tu nguon nao".split()
+    # a document it does not implement, or one named without "triển khai / thực hiện", stays
+    assert "57" in _strip_implemented("so noi vu trien khai nghi quyet 57 the nao", meta)
+    assert "71" in _strip_implemented("long ghep nghi quyet 71 vao quy hoach", meta)
 
 
 def test_a_bare_number_names_a_document_only_as_its_number():
