@@ -20,8 +20,9 @@ RECIPIENTS_Q = (r"\bnoi nhan\b|\(b/c\)|\b(ke hoach|van ban)\b[^?]{0,60}\b(duoc )
 ARCHIVE_Q = r"\b(ban luu|muc luu|luu (o|tai) (nhung |cac )?(dau|bo phan|noi|don vi|phong)|duoc luu (o|tai)\b)"
 # "<unit> nào" asks who: "phòng nào", "bộ nào", "tổ đảng nào"
 _WHO_NOUNS = "don vi|co quan|phong|bo phan|so|ban|noi|ben|bo|to|to dang|uy ban|hoi dong|cuc|(?<!giai )doan"
+_OUTCOME_OF = r"(?! (?:giai quyet|xu ly)\b)"
 INTENT_PATTERNS: dict[str, str] = {
-    "meta": r"\bso hieu\b|\bso ky hieu\b|ky hieu|\bma hieu (van ban)?\b|\bngay ban hanh\b"
+    "meta": r"\bso hieu\b|\bso ky hieu\b|ky hieu|\bma hieu (van ban)?\b|\b(ngay|thang|nam) ban hanh\b"
             r"|\bban hanh (vao )?(?:(?:ngay|thang|nam)(?: may)?,? (?:va )?)*(ngay|thang|nam|khi|thoi diem) ?nao\b"
             r"|\b(ke hoach|phu luc|van ban)\b[^?]{0,60}\bban hanh (vao )?(ngay|thang|nam) (may|bao nhieu)\b"
             r"|\bai ky\b|\bnguoi ky\b|\bky (cac |nhung )?(ban hanh|ke hoach|van ban)\b|\bky (vao )?ngay (nao|may)\b"
@@ -40,9 +41,10 @@ INTENT_PATTERNS: dict[str, str] = {
             r"|(?<!nhan )(?<!nang )(?<!dong )(?<!hieu )(?<!ap )(?<!no )\bluc nao\b"
             r"|\b(nam|thang|quy) nao\b|\btien do\b|\bhoan thanh (vao|truoc|trong)\b|\bdeadline\b|\bmay gio\b"
             r"|\btruoc ngay\b|\bngay nao\b|\bdinh ky\b|\bthoi diem nao\b|\bden bao gio\b",
-    "result": r"\bket qua\b|\bsan pham\b|\bdau ra\b|\bdu kien dat\b",
+    # "kết quả giải quyết / xử lý TTHC" names a thing (the outcome of a procedure), it asks no result
+    "result": rf"\bket qua\b{_OUTCOME_OF}|\bsan pham\b|\bdau ra\b|\bdu kien dat\b",
     "number": r"\bbao nhieu\b|\bty le\b|\bti le\b|\bchi tieu\b|\bmay phan tram\b|%|\bphan tram\b|\bmuc tieu\b.*\b(20\d\d)\b"
-              r"|\bdat (muc|bao|tren|toi thieu)\b|\bit nhat\b|\btoi thieu\b|\bso luong\b",
+              r"|\bdat (muc(?! dich| tieu)|bao|tren|toi thieu)\b|\bit nhat\b|\btoi thieu\b|\bso luong\b",
     "list": r"\bgom (nhung|cac|co)\b|\bnhung (nhiem vu|noi dung|viec|gi|giai phap|chi tieu|nguon)\b|\bliet ke\b"
             r"|\bbao gom\b|\bcac (nhiem vu|noi dung|giai phap|nguon) nao\b|\btu nguon (kinh phi |von )?nao\b|\bke ten\b|\bnhung nao\b|\bnhiem vu nao\b",
 }
@@ -68,7 +70,8 @@ ai nao gi la cua va cac nhung cho voi trong theo ve tai den tu duoc do se da dan
 khi luc may the nay kia ay o tren duoi sau truoc ra vao len xuong mot lam can phai hoi xin biet toi chung ta
 hien viec ky ngay nam thang deu muon
 """.split())
-_STOP_RX = re.compile(r"\b(?:" + "|".join(re.escape(p.strip()) for p in STOP_PHRASES if p.strip()) + r")\b")
+_STOP_RX = re.compile(r"\b(?:" + "|".join(re.escape(p.strip()) + (_OUTCOME_OF if p.strip() == "ket qua" else "")
+                                          for p in STOP_PHRASES if p.strip()) + r")\b")
 
 
 def content_terms(folded: str) -> list[str]:

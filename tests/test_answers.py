@@ -91,6 +91,19 @@ def test_meta_questions_phrased_another_way():
     assert detect_intents(q) == ["meta"] and [f for f, _ in _meta_fields(q)] == ["date"]
     q = "ke hoach cua van phong ubnd tinh duoc danh so, ma hieu van ban nhu the nao"
     assert detect_intents(q) == ["meta"] and [f for f, _ in _meta_fields(q)] == ["number"]
+    assert detect_intents("thang ban hanh ke hoach cua xa la thang may") == ["meta"]
+
+
+def test_the_outcome_of_a_procedure_is_a_topic_not_a_result_asked():
+    """"Tỷ lệ số hóa hồ sơ, kết quả xử lý TTHC" names a thing; "kết quả dự kiến" asks a result.
+    "Đặt mục đích" is no figure "đạt mức"."""
+    from rag.query import analyse, detect_intents
+
+    q = analyse("Năm 2025 tỷ lệ số hóa hồ sơ, kết quả xử lý TTHC là bao nhiêu?")
+    assert q.intents == ["number"] and {"ket", "qua"} <= set(q.terms)
+    assert detect_intents("ket qua du kien cua nhiem vu so hoa la gi") == ["result"]
+    assert "number" not in detect_intents("so noi vu dat muc dich xay dung thanh co quan nhu the nao")
+    assert "number" in detect_intents("ty le dat muc bao nhieu")
 
 
 def test_the_plan_a_plan_implements_comes_from_the_sentence_naming_it(engine):
