@@ -714,16 +714,13 @@ _NOT_FIELDS = set("nao trong phu minh nganh bao cua duoc khac lien co da va".spl
 
 
 def _other_field(u, folded_question: str) -> bool:
-    """The question is about one field ("Đề án chuyển đổi số trong lĩnh vực tư pháp") and the
-    unit's own words are about fields ("… trong lĩnh vực Văn hóa", "các lĩnh vực trọng điểm
-    như nông nghiệp") without the question's. A row's lead ("Bộ Văn hóa, Thể thao và Du
-    lịch") is not what the row is about."""
+    """The question is about one field ("Đề án chuyển đổi số trong lĩnh vực tư pháp") that the
+    unit's words and heading never name ("Đề án chuyển đổi số trong hoạt động giao thông").
+    A field written as an abbreviation ("lĩnh vực KHCN") is written many ways: not checked."""
     m = _FIELD.search(" ".join(vt.syllables(folded_question)))
-    if not m or m.group(1) in _NOT_FIELDS or m.group(2) == "nao":
+    if not m or m.group(1) in _NOT_FIELDS or m.group(2) == "nao" or m.group(1) in vt.ABBREVIATIONS:
         return False
-    own_words = (u.record.get("content") or u.text) if u.kind == "task" else f"{u.heading} {u.text}"
-    text = " ".join(vt.syllables(vt.fold(own_words).lower()))
-    return bool(_FIELD.search(text)) and f"{m.group(1)} {m.group(2)}" not in text
+    return f"{m.group(1)} {m.group(2)}" not in " ".join(vt.syllables(vt.fold(f"{u.heading} {u.text}").lower()))
 
 
 def _contradicts_quantity(u, folded_question: str) -> bool:

@@ -319,6 +319,14 @@ def test_a_field_asked_about_must_be_the_rows_field():
     assert answerable_units(analyse("Bộ nào chủ trì Đề án chuyển đổi số?"), [culture]) == [culture]
     # "lĩnh vực trọng điểm / nào" names no field
     assert answerable_units(analyse("Chuyển đổi số trong những lĩnh vực trọng điểm nào?"), [culture]) == [culture]
+    # a row that names no field at all is not about the field asked either
+    other = Unit("task", "d", 0, 10, "Xây dựng Đề án phát hiện, ngăn chặn sớm tấn công mạng", [], record={
+        "content": "Xây dựng Đề án phát hiện, ngăn chặn sớm tấn công mạng", "lead": "Bộ Công an", "span": [0, 10]})
+    assert answerable_units(analyse("Bộ nào chủ trì xây dựng Đề án chuyển đổi số trong lĩnh vực tư pháp?"), [other]) == []
+    # a field written as an abbreviation ("lĩnh vực KHCN") is not checked
+    talent = _sentence("Thu hút nhà khoa học trẻ tài năng về làm việc trong lĩnh vực khoa học, công nghệ.")
+    assert answerable_units(analyse("Thu hút nhà khoa học trẻ làm việc trong lĩnh vực KHCN do phòng nào tham mưu?"),
+                            [talent]) == [talent]
 
 
 def test_a_unit_acting_in_the_question_must_be_the_one_in_the_evidence():
