@@ -58,7 +58,8 @@ _MONEY_Q = re.compile(r"\b(bao nhieu|may) (tien|dong|trieu|ty|nghin)\b|\b(kinh p
                       r"|\bthuong bao nhieu(?:\s+(?:cho|tien|dong)\b|\s*[?.]|\s*$)")    # "thưởng bao nhiêu cho mỗi …"
 _SHARE_Q = re.compile(r"%|\b(phan tram|t[yi] le|ty trong)\b")     # "kinh phí … bao nhiêu % GDP" is a share
 _MONEY_E = re.compile(r"\d[\d.,]*\s*(trieu|ty|nghin|dong|vnd)\b")
-_ROLE = r"(pho )?(giam doc|chu tich|truong phong|pho truong phong|chanh van phong|bi thu|truong ban|to truong|doi truong)"
+_ROLE = (r"(pho )?(giam doc|chu tich|truong phong|pho truong phong|chanh van phong|bi thu|truong ban"
+         r"|to truong|doi truong)")
 _PERSON_Q = re.compile(r"\bho ten\b|\bho va ten\b|\bten (day du |cu the )?(la )?gi\b|^ai la\b|\bdong chi nao\b"
                        r"|\bai ky\b|\bnguoi ky\b"
                        rf"|\b{_ROLE}( [a-z]+)? nao\b|^{_ROLE}\b.* la ai\b|\blanh dao nao\b")
@@ -716,7 +717,8 @@ _NOT_FIELDS = set("nao trong phu minh nganh bao cua duoc khac lien co da va".spl
 def _other_field(u, folded_question: str) -> bool:
     """The question is about one field ("Đề án chuyển đổi số trong lĩnh vực tư pháp") that the
     unit's words and heading never name ("Đề án chuyển đổi số trong hoạt động giao thông").
-    A field written as an abbreviation ("lĩnh vực KHCN") is written many ways: not checked."""
+    A row's lead cell ("Bộ Văn hóa, Thể thao và Du lịch") is not among its words; a field written
+    as an abbreviation ("lĩnh vực KHCN") is written many ways: not checked."""
     m = _FIELD.search(" ".join(vt.syllables(folded_question)))
     if not m or m.group(1) in _NOT_FIELDS or m.group(2) == "nao" or m.group(1) in vt.ABBREVIATIONS:
         return False

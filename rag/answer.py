@@ -218,7 +218,8 @@ class Composer:
 META_FIELDS = [
     (RECIPIENTS_Q, "recipients", "nơi nhận"),
     (ARCHIVE_Q, "archive", "nơi lưu"),
-    (r"so hieu|ky hieu|ma hieu|\bso (bao nhieu|may|gi|nao)\b|\bso cua\b|\bmang so\b|\bke hoach so\b", "number", "số hiệu"),
+    (r"so hieu|ky hieu|ma hieu|\bso (bao nhieu|may|gi|nao)\b|\bso cua\b|\bmang so\b|\bke hoach so\b",
+     "number", "số hiệu"),
     (r"ngay|thoi gian ban hanh|khi nao|bao gio|(nam|thang) (nao|may)|thoi diem nao", "date", "ngày ban hành"),
     # "được ký ngày nào" asks the date, not the signer
     (r"\bai ky\b|nguoi ky|\bky (ten|boi|ke hoach|van ban)\b"

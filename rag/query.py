@@ -46,7 +46,8 @@ INTENT_PATTERNS: dict[str, str] = {
     "number": r"\bbao nhieu\b|\bty le\b|\bti le\b|\bchi tieu\b|\bmay phan tram\b|%|\bphan tram\b|\bmuc tieu\b.*\b(20\d\d)\b"
               r"|\bdat (muc(?! dich| tieu)|bao|tren|toi thieu)\b|\bit nhat\b|\btoi thieu\b|\bso luong\b",
     "list": r"\bgom (nhung|cac|co)\b|\bnhung (nhiem vu|noi dung|viec|gi|giai phap|chi tieu|nguon)\b|\bliet ke\b"
-            r"|\bbao gom\b|\bcac (nhiem vu|noi dung|giai phap|nguon) nao\b|\btu nguon (kinh phi |von )?nao\b|\bke ten\b|\bnhung nao\b|\bnhiem vu nao\b",
+            r"|\bbao gom\b|\bcac (nhiem vu|noi dung|giai phap|nguon) nao\b|\btu nguon (kinh phi |von )?nao\b"
+            r"|\bke ten\b|\bnhung nao\b|\bnhiem vu nao\b",
 }
 _COMPILED = {k: re.compile(v) for k, v in INTENT_PATTERNS.items()}
 _REPORTED = r"\b(bao cao (so ket |tong ket )?)?ket qua (thuc hien|trien khai)\b"
