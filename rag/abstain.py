@@ -116,7 +116,8 @@ _CONTACT = {
 _DOC_KIND_Q = re.compile(r"\b(thong tu|nghi dinh|chi thi|cong van|luat|quyet dinh) (nao|gi|so (?:may|bao nhieu))\b")
 _DOC_KIND_NAMES = {"thong tu": "[Tt]hông tư", "nghi dinh": "[Nn]ghị định", "chi thi": "[Cc]hỉ thị",
                    "cong van": "[Cc]ông văn", "luat": "[Ll]uật", "quyet dinh": "[Qq]uyết định"}
-_RATE_Q = re.compile(r"\bt[yi] le ([a-z]+ [a-z]+)")
+# "tỷ lệ <X>", "tốc độ tăng <X>": the rate of what
+_RATE_Q = re.compile(r"\b(?:t[yi] le|toc do tang(?: truong)?) ([a-z]+ [a-z]+)")
 _TIME_E = re.compile(r"\b\d{1,2}/\d{1,2}\b|\b\d{1,2}/20\d\d\b|\b(thang|quy) [\divx]+\b|\b(nam|giai doan) 20\d\d\b"
                      r"|\btruoc ngay\b|\bhang (nam|thang|quy|tuan)\b|\bthuong xuyen\b|\bdinh ky\b|\bngay \d"
                      r"|\b20\d\d\s*[-–]\s*20\d\d\b|\bsau khi\b|\bden (thoi diem|khi)\b|\bkhi (co|tinh|cap)\b|\b(dau|giua|cuoi) (nam|quy|thang)\b")
@@ -275,11 +276,18 @@ def unknown_languages(question: str, snap: IndexSnapshot) -> list[str]:
             if not any(m.group(0) in _doc_folded(snap, d) for d in snap.primary_documents())]
 
 
+_WHOLE_CODE = re.compile(r"\d+(?:/\d{4})?[/-][a-z&]+(?:[/-][a-z&]+)+")
+
+
 def unknown_names(question: str, snap: IndexSnapshot) -> list[str]:
     """Proper-name phrases of the question that never occur in the loaded plans."""
     vocab = snap.bm25_fold.vocab_dict
     out = unknown_places(question, snap) + foreign_terms(question, snap) + unknown_capitalised(question, snap) \
         + unknown_languages(question, snap)
+    # a document code the plans never write ("Kế hoạch số 06-KH/BCĐTW" beside their "04-KH/BCĐTW")
+    numbers = {re.sub(r"\s+", "", vt.fold(m.get("number") or "").lower()) for m in snap.documents.values()}
+    out += [t for t in vt.syllables(vt.fold(question)) if _WHOLE_CODE.fullmatch(t) and t not in vocab
+            and t not in numbers]
     for run in _name_runs(question):
         syl = _trim_generic([vt.fold(w) for w in run])
         if len(syl) < 2:
@@ -673,7 +681,7 @@ def answerable_units(q, units: list, doc_years: dict[str, str] | None = None) ->
             re.search(row_partner, vt.fold(stated_text(u)).lower()) if u.kind == "task"
             else re.search(r"\bphoi hop\b", vt.fold(f"{u.heading} {u.text}").lower()))]
     keep = [u for u in keep if not _contradicts_quantity(u, q.folded) and not _other_level(u, q.folded)
-            and not _other_field(u, q.folded)]
+            and not _other_field(u, q.folded) and not _other_number(u, q.folded)]
     if re.search(r"\b(tai sao|vi sao|ly do)\b", q.folded):     # a table row says who/when/what, never why
         keep = [u for u in keep if u.kind not in ("task", "indicator")]
     if asks_progress(q.folded) and any(_reports_progress(u) for u in keep):
@@ -688,7 +696,8 @@ def answerable_units(q, units: list, doc_years: dict[str, str] | None = None) ->
     m = _RATE_Q.search(_without_stop_phrases(q.folded))
     if "number" in q.intents and m:
         first, second = m.group(1).split()
-        head = vt.ABBREVIATIONS.get(first) or f"{first} {second}"      # "tỷ lệ TTHC …"
+        # "tỷ lệ TTHC …"; "tốc độ tăng trưởng GRDP năm 2026": a name and a function word
+        head = vt.ABBREVIATIONS.get(first) or (first if second in STOPWORDS else f"{first} {second}")
         keep = [u for u in keep if head in _unit_folded(u)]
     return keep
 
@@ -696,22 +705,39 @@ def answerable_units(q, units: list, doc_years: dict[str, str] | None = None) ->
 _QUANTITY = re.compile(r"\b(\d+(?:[.,]\d+)?)\s*(%|[a-z]+ [a-z]+)")
 
 
-_LEVEL = re.compile(r"\bcap (tinh|huyen|xa|trung uong|bo|so)\b")
+_LEVEL = re.compile(r"\bcap (tinh|huyen|xa|trung uong|bo|so)\b|\bpham vi (toan quoc|ca nuoc)\b")
 
 
 def _other_level(u, folded_question: str) -> bool:
     """The question is about one administrative level ("cấp huyện") and the unit speaks of
     others ("cấp tỉnh và cấp xã") but never of it."""
-    asked = set(_LEVEL.findall(folded_question))
+    asked = {a or b for a, b in _LEVEL.findall(folded_question)}
     if not asked:
         return False
-    own = set(_LEVEL.findall(vt.fold(f"{u.heading} {u.text}").lower()))
+    own = {a or b for a, b in _LEVEL.findall(vt.fold(f"{u.heading} {u.text}").lower())}
     return bool(own) and not own & asked
 
 
 _FIELD = re.compile(r"\blinh vuc ([a-z]+) ([a-z]+)")
 # "lĩnh vực trọng điểm / phụ trách / của mình / nào": no field named
 _NOT_FIELDS = set("nao trong phu minh nganh bao cua duoc khac lien co da va".split())
+
+
+_CODE = re.compile(r"\b(\d+(?:/\d{4})?)\s*([/-]\s*[a-z&]+(?:\s*[/-]\s*[a-z&]+)+)")
+
+
+def _codes(folded: str) -> set[tuple[str, str]]:
+    return {(n.lstrip("0"), re.sub(r"\s+", "", tail)) for n, tail in _CODE.findall(folded)}
+
+
+def _other_number(u, folded_question: str) -> bool:
+    """The question names a document by its code ("Kế hoạch số 06-KH/BCĐTW") and the unit names
+    documents of that series ("04-KH/BCĐTW") but never the question's number."""
+    asked = _codes(folded_question)
+    if not asked:
+        return False
+    own = _codes(vt.fold(f"{u.heading} {u.text}").lower())
+    return any(any(t == tail for _, t in own) and (n, tail) not in own for n, tail in asked)
 
 
 def _other_field(u, folded_question: str) -> bool:
@@ -775,7 +801,8 @@ def _reports_progress(u) -> bool:
 
 
 def _without_stop_phrases(folded: str) -> str:
-    return re.sub(r"\bt[yi] le (phan tram|la|cua|bao nhieu|may|nao|gi|dat|muc)\b", " ", folded)
+    return re.sub(r"\b(?:t[yi] le|toc do tang(?: truong)?) (phan tram|la|cua|bao nhieu|may|nao|gi|dat|muc)\b", " ",
+                  folded)
 
 
 def _unit_folded(u) -> str:

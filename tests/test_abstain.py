@@ -187,6 +187,38 @@ def test_engine_abstains_on_units_and_plans_it_does_not_have(engine):
         assert ans.citations == []
 
 
+def test_a_document_code_the_plans_never_write_is_not_theirs(engine):
+    """"… thực hiện Kế hoạch số 06-KH/BCĐTW" where a plan implements 04-KH/BCĐTW: another
+    document. A code the plans do write, or a loaded plan's own number, is theirs."""
+    from rag.abstain import unknown_names
+
+    snap = engine.snapshot()
+    q = "Hạn xây dựng kế hoạch thực hiện Kế hoạch số 06-KH/BCĐTW về bảo đảm an ninh mạng là khi nào?"
+    assert "06-kh/bcdtw" in unknown_names(q, snap)
+    assert engine.ask(q).abstained
+    assert "04-kh/bcdtw" not in unknown_names(q.replace("06-", "04-"), snap)
+    assert "3469/kh-snv" not in unknown_names("Kế hoạch 3469/KH-SNV do ai ký?", snap)
+
+
+def test_the_rate_level_and_series_asked_must_be_the_evidences():
+    from rag.abstain import _other_level, _other_number
+
+    # "tốc độ tăng <X>" is a rate of X, like "tỷ lệ <X>"
+    q = analyse("Tốc độ tăng năng suất lao động năm 2026 là bao nhiêu?")
+    grdp = _sentence("Năm 2026 tốc độ tăng trưởng GRDP của tỉnh đạt từ 10% trở lên.")
+    assert answerable_units(q, [grdp]) == []
+    assert answerable_units(analyse("Tốc độ tăng trưởng GRDP năm 2026 là bao nhiêu?"), [grdp]) == [grdp]
+    # "trong phạm vi toàn quốc" is not "trong phạm vi cấp tỉnh"
+    row = _sentence("Tỷ lệ TTHC không phụ thuộc địa giới hành chính trong phạm vi cấp tỉnh đạt 100%.")
+    assert _other_level(row, "ty le tthc khong phu thuoc dia gioi trong pham vi toan quoc")
+    assert not _other_level(row, "ty le tthc khong phu thuoc dia gioi cap tinh")
+    # a code of the same series with another number ("04-KH/BCĐTW" for "06-KH/BCĐTW")
+    plan = _sentence("Xây dựng kế hoạch thực hiện Kế hoạch số 04-KH/BCĐTW ngày 05/01/2026.")
+    assert _other_number(plan, "han thuc hien ke hoach so 06-kh/bcdtw")
+    assert not _other_number(plan, "han thuc hien ke hoach so 04-kh/bcdtw")
+    assert not _other_number(plan, "han thuc hien nghi quyet 57-nq/tw")
+
+
 def test_long_task_rows_are_quoted_where_the_question_points(engine):
     """An open question about a detail deep inside a long task row gets that part of the
     row, not its first 300 characters."""
