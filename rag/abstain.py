@@ -276,7 +276,13 @@ def unknown_languages(question: str, snap: IndexSnapshot) -> list[str]:
             if not any(m.group(0) in _doc_folded(snap, d) for d in snap.primary_documents())]
 
 
-_WHOLE_CODE = re.compile(r"\d+(?:/\d{4})?[/-][a-z&]+(?:[/-][a-z&]+)+")
+# a document's code as one syllable of folded text: "06-kh/bcdtw", "179/2024/nd-cp"
+_DOC_CODE = re.compile(r"(\d+(?:/\d{4})?)([/-][a-z&]+(?:[/-][a-z&]+)+)")
+
+
+def _codes(folded: str) -> set[tuple[str, str]]:
+    """(number, series) of each document code in a folded text: ("6", "-kh/bcdtw")."""
+    return {(m.group(1).lstrip("0"), m.group(2)) for t in vt.syllables(folded) if (m := _DOC_CODE.fullmatch(t))}
 
 
 def unknown_names(question: str, snap: IndexSnapshot) -> list[str]:
@@ -286,7 +292,7 @@ def unknown_names(question: str, snap: IndexSnapshot) -> list[str]:
         + unknown_languages(question, snap)
     # a document code the plans never write ("Kế hoạch số 06-KH/BCĐTW" beside their "04-KH/BCĐTW")
     numbers = {re.sub(r"\s+", "", vt.fold(m.get("number") or "").lower()) for m in snap.documents.values()}
-    out += [t for t in vt.syllables(vt.fold(question)) if _WHOLE_CODE.fullmatch(t) and t not in vocab
+    out += [t for t in vt.syllables(vt.fold(question)) if _DOC_CODE.fullmatch(t) and t not in vocab
             and t not in numbers]
     for run in _name_runs(question):
         syl = _trim_generic([vt.fold(w) for w in run])
@@ -721,13 +727,6 @@ def _other_level(u, folded_question: str) -> bool:
 _FIELD = re.compile(r"\blinh vuc ([a-z]+) ([a-z]+)")
 # "lĩnh vực trọng điểm / phụ trách / của mình / nào": no field named
 _NOT_FIELDS = set("nao trong phu minh nganh bao cua duoc khac lien co da va".split())
-
-
-_CODE = re.compile(r"\b(\d+(?:/\d{4})?)\s*([/-]\s*[a-z&]+(?:\s*[/-]\s*[a-z&]+)+)")
-
-
-def _codes(folded: str) -> set[tuple[str, str]]:
-    return {(n.lstrip("0"), re.sub(r"\s+", "", tail)) for n, tail in _CODE.findall(folded)}
 
 
 def _other_number(u, folded_question: str) -> bool:
