@@ -116,8 +116,9 @@ _CONTACT = {
 _DOC_KIND_Q = re.compile(r"\b(thong tu|nghi dinh|chi thi|cong van|luat|quyet dinh) (nao|gi|so (?:may|bao nhieu))\b")
 _DOC_KIND_NAMES = {"thong tu": "[Tt]hông tư", "nghi dinh": "[Nn]ghị định", "chi thi": "[Cc]hỉ thị",
                    "cong van": "[Cc]ông văn", "luat": "[Ll]uật", "quyet dinh": "[Qq]uyết định"}
-# "tỷ lệ <X>", "tốc độ tăng <X>": the rate of what
-_RATE_Q = re.compile(r"\b(?:t[yi] le|toc do tang(?: truong)?) ([a-z]+ [a-z]+)")
+# "tỷ lệ <X>", "tốc độ tăng <X>": the rate of what (the words after the rate words)
+_RATE = r"\b(?:t[yi] le|toc do tang(?: truong)?)"
+_RATE_Q = re.compile(rf"{_RATE} ([a-z]+ [a-z]+)")
 _TIME_E = re.compile(r"\b\d{1,2}/\d{1,2}\b|\b\d{1,2}/20\d\d\b|\b(thang|quy) [\divx]+\b|\b(nam|giai doan) 20\d\d\b"
                      r"|\btruoc ngay\b|\bhang (nam|thang|quy|tuan)\b|\bthuong xuyen\b|\bdinh ky\b|\bngay \d"
                      r"|\b20\d\d\s*[-–]\s*20\d\d\b|\bsau khi\b|\bden (thoi diem|khi)\b|\bkhi (co|tinh|cap)\b|\b(dau|giua|cuoi) (nam|quy|thang)\b")
@@ -291,7 +292,8 @@ def unknown_names(question: str, snap: IndexSnapshot) -> list[str]:
     out = unknown_places(question, snap) + foreign_terms(question, snap) + unknown_capitalised(question, snap) \
         + unknown_languages(question, snap)
     # a document code the plans never write ("Kế hoạch số 06-KH/BCĐTW" beside their "04-KH/BCĐTW")
-    numbers = {re.sub(r"\s+", "", vt.fold(m.get("number") or "").lower()) for m in snap.documents.values()}
+    numbers = snap.memo("document_codes", lambda: {re.sub(r"\s+", "", vt.fold(m.get("number") or "").lower())
+                                                   for m in snap.documents.values()})
     out += [t for t in vt.syllables(vt.fold(question)) if _DOC_CODE.fullmatch(t) and t not in vocab
             and t not in numbers]
     for run in _name_runs(question):
@@ -800,8 +802,7 @@ def _reports_progress(u) -> bool:
 
 
 def _without_stop_phrases(folded: str) -> str:
-    return re.sub(r"\b(?:t[yi] le|toc do tang(?: truong)?) (phan tram|la|cua|bao nhieu|may|nao|gi|dat|muc)\b", " ",
-                  folded)
+    return re.sub(rf"{_RATE} (phan tram|la|cua|bao nhieu|may|nao|gi|dat|muc)\b", " ", folded)
 
 
 def _unit_folded(u) -> str:
