@@ -33,6 +33,8 @@ class Document:
     # field -> id of the document the value was taken from, when a near-duplicate copy
     # (e.g. an OCR scan that kept the header) supplied it; its span points into that text
     field_origin: dict[str, str] = field(default_factory=dict)
+    # the documents a compilation file holds one after another (index.parts), else []
+    parts: list[dict] = field(default_factory=list)
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """One document from raw text (or a file) to a :class:`~index.models.ParsedDocument`.
 
-normalize → header → sections → appendix tables → catalog → chunks. Each stage is guarded:
+normalize → header (and the parts of a compilation) → sections → appendix tables → catalog → chunks. Each stage is guarded:
 a document that confuses one stage still comes out parsed, with a warning saying what was
 lost, because one odd plan must never stop a corpus build.
 """
@@ -13,6 +13,7 @@ from index.catalog import apply_catalog, slugify
 from index.chunking import make_chunks, short_title
 from index.header import FIELDS, extract_header
 from index.models import Document, ParsedDocument
+from index.parts import find_parts
 from index.sections import build_sections
 from index.tables import extract_tables
 from index.text import normalize
@@ -39,6 +40,7 @@ def parse_text(raw: str, doc_id: str, source_file: str = "", catalog_entry: dict
     document = Document(id=doc_id, source_file=source_file, sha256=sha,
                         field_spans=dict(header.get("field_spans", {})),
                         **{f: header.get(f, "") for f in FIELDS})
+    document.parts = _guard("parts", find_parts, warnings, [], text)
     sections = _guard("sections", build_sections, warnings, [], text)
     tasks, indicators, table_warnings = _guard("tables", extract_tables, warnings, ([], [], []),
                                                text, doc_id, sections)

@@ -41,14 +41,17 @@ import re
 from index import text as vt
 from index.reader import IndexSnapshot
 from rag.places import place_names
-from rag.query import STOPWORDS, asks_progress
+from rag.query import STOPWORDS, asks_progress, numbers_of
 
 # Capitalised words that start questions or name generic things; never an "entity" alone.
 _GENERIC = set("""
 ke hoach kh nghi quyet chuong trinh so ban phong van uy ubnd hdnd bo xa tinh huyen thanh pho
 ai dau khi nao theo trong tai cua cac nhung ve nhiem vu don vi co quan de an
 """.split())
+# common family names; those that also start place or body names ("Hà Nội", "Cao Bằng", "Thái
+# Bình", "Đoàn Thanh niên", "Châu Âu") are left out
 _SURNAMES_ACCENTED = set("nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý đào đinh lâm mai trịnh"
+                         " trương tô vương tạ lương quách lưu triệu phùng lại khổng tôn hứa doãn đàm thân mạc kiều"
                          .split())
 _SURNAMES = {vt.fold(n) for n in _SURNAMES_ACCENTED}
 _MONEY_Q = re.compile(r"\b(bao nhieu|may) (tien|dong|trieu|ty|nghin)\b|\b(kinh phi|ngan sach|tien thuong|muc tien|"
@@ -292,8 +295,8 @@ def unknown_names(question: str, snap: IndexSnapshot) -> list[str]:
     out = unknown_places(question, snap) + foreign_terms(question, snap) + unknown_capitalised(question, snap) \
         + unknown_languages(question, snap)
     # a document code the plans never write ("Kế hoạch số 06-KH/BCĐTW" beside their "04-KH/BCĐTW")
-    numbers = snap.memo("document_codes", lambda: {re.sub(r"\s+", "", vt.fold(m.get("number") or "").lower())
-                                                   for m in snap.documents.values()})
+    numbers = snap.memo("document_codes", lambda: {re.sub(r"\s+", "", vt.fold(n))
+                                                   for m in snap.documents.values() for n in numbers_of(m)})
     out += [t for t in vt.syllables(vt.fold(question)) if _DOC_CODE.fullmatch(t) and t not in vocab
             and t not in numbers]
     for run in _name_runs(question):
@@ -529,8 +532,9 @@ def unknown_years(question: str, snap: IndexSnapshot, doc_ids: list[str]) -> lis
 
 
 def _loaded_numbers(documents: dict[str, dict]) -> set[str]:
-    """The leading numbers of the loaded documents' numbers ("3469" of "3469/KH-SNV")."""
-    return {m.group(1) for meta in documents.values() if (m := re.match(r"\s*(\d+)", meta.get("number") or ""))}
+    """The leading numbers of the loaded documents' numbers ("3469" of "3469/KH-SNV"), with those
+    of the parts a compilation file holds."""
+    return {m.group(1) for meta in documents.values() for n in numbers_of(meta) if (m := re.match(r"\s*(\d+)", n))}
 
 
 def foreign_documents(folded_question: str, documents: dict[str, dict]) -> list[str]:
@@ -633,13 +637,15 @@ def _row_appendix(u) -> str:
 
 def foreign_kind(folded_question: str, metas: list[dict]) -> str:
     """The kind of document a meta question opens with ("Quyết định thành lập … ký ngày
-    nào?") when it is not the kind of any plan it may be about: it asks about another
-    document, whose header the plans do not have ("" when it is theirs)."""
+    nào?") when it is not the kind of any plan it may be about (or of a document a compilation
+    file holds): it asks about another document, whose header the plans do not have ("" when
+    it is theirs)."""
     head = " ".join(folded_question.split()[:2])
     kind = next((k for k in _DOC_KINDS if head == k), "")
     if not kind:
         return ""
-    return "" if any(vt.compact(m.get("doc_type") or "") == kind for m in metas) else kind
+    kinds = {vt.compact(x.get("doc_type") or "") for m in metas for x in [m, *(m.get("parts") or ())]}
+    return "" if kind in kinds else kind
 
 
 def cited_kind(folded_question: str) -> str:

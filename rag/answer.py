@@ -173,6 +173,9 @@ class Composer:
         lines = []
         for d in doc_ids:
             meta = self.snap.documents[d]
+            parts = [p for p in meta.get("parts") or () if (p["start"], p["end"]) in self.q.parts.get(d, ())]
+            if len(parts) == 1:     # the one part of a compilation file the question names: its header
+                meta = parts[0]
             vals = []
             for f, label in fields:
                 key = "recipients" if f == "archive" else f     # "Lưu: VT, VP." closes the recipients block

@@ -116,6 +116,8 @@ class Engine:
         scope_filters = dict(filters or {})
         if q.scope and not scope_filters.get("doc_id"):
             scope_filters["doc_id"] = q.scope
+            if q.parts:         # "Kết luận 69-KL/TW …" inside a compilation file: that part only
+                scope_filters["parts"] = q.parts
         # the same snapshot end to end: a generation swapped in meanwhile must not mix in
         hits = self.search(question, k=30, filters=scope_filters, q=q, snap=snap)
         t2 = time.perf_counter()
@@ -140,6 +142,8 @@ class Engine:
         units = units_from_hits(snap, hits)
         if any(i in q.intents for i in (*TASK_INTENTS, "number", "list")):
             units += table_units(snap, candidate_docs(q, hits), units)
+        if q.parts:
+            units = [u for u in units if u.doc_id not in q.parts or any(a <= u.start < b for a, b in q.parts[u.doc_id])]
         units = score_units(snap, q, units)
         comp = Composer(snap, q, self.thresholds)
         base = Answer(question=q.typed or q.text, answer="", abstained=False, id=uuid.uuid4().hex[:16],

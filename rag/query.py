@@ -93,6 +93,8 @@ class Query:
     has_diacritics: bool = True
     search_text: str = ""            # the question plus expanded abbreviations (for BM25)
     typed: str = ""                  # the question as typed, before typo repair (``text`` is repaired)
+    # doc id → spans of the parts of a compilation file the question names ("Kết luận 69-KL/TW")
+    parts: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
 
 def asks_progress(folded: str) -> bool:
@@ -149,12 +151,14 @@ def analyse(question: str, documents: dict[str, dict] | None = None,
     folded = vt.fold(re.sub(r"\bAI\b", "trí tuệ nhân tạo", text))
     intents = detect_intents(folded)
     scope: list[str] = []
+    parts: dict[str, list[tuple[int, int]]] = {}
     topical = folded
     if documents:
         names = names or DocumentNames.of(documents)
         scope = detect_scope(folded, documents, names)
         if scope:
             topical = _strip_scope(folded, [(documents[d], names.aliases[d]) for d in scope])
+            parts = named_parts(folded, {d: documents[d] for d in scope})
     expanded = vt.expand_abbreviations(topical)
     syl = vt.syllables(expanded)
     content = content_terms(expanded)
@@ -162,7 +166,7 @@ def analyse(question: str, documents: dict[str, dict] | None = None,
     years = re.findall(r"\b(20\d\d)\b", folded)
     extra = expanded[len(topical):].strip()
     return Query(text, folded, intents, content, bigrams, years, scope, vt.has_diacritics(typed),
-                 search_text=f"{text} {extra}".strip(), typed=typed)
+                 search_text=f"{text} {extra}".strip(), typed=typed, parts=parts)
 
 
 def _strip_scope(folded: str, scoped: list[tuple[dict, list[tuple[str, float]]]]) -> str:
@@ -171,13 +175,14 @@ def _strip_scope(folded: str, scoped: list[tuple[dict, list[tuple[str, float]]]]
     out = folded
     done: set[str] = set()
     for meta, aliases in scoped:
-        number = vt.fold(meta.get("number") or "").lower().replace(" ", "")
-        kinds = {"ke hoach", "kh", vt.compact(meta.get("doc_type") or "")} - {""}
+        numbers = [vt.fold(n).replace(" ", "") for n in numbers_of(meta)]
+        kinds = {"ke hoach", "kh"} | {vt.compact(m.get("doc_type") or "") for m in [meta, *(meta.get("parts") or ())]}
+        kinds.discard("")
         for alias, _ in sorted(aliases, key=lambda a: -len(a[0])):
             if alias in done:       # removed already: a second pass cannot find it again
                 continue
             done.add(alias)
-            if alias.isdigit() and number.startswith(alias):     # "03/nq-cp", not only "03"
+            if alias.isdigit() and any(n.startswith(alias) for n in numbers):     # "03/nq-cp", not only "03"
                 alias = rf"{alias}(?:\s*[/-]\s*[a-z]+(?:[/-][a-z]+)*)?"
                 out = re.sub(rf"(?<![\w&/-]){alias}(?![\w&])", " ", out)
                 continue
@@ -222,10 +227,27 @@ def doc_aliases(meta: dict) -> list[tuple[str, float]]:
     # the field a title names ("… lĩnh vực Nội vụ") names the plan as its issuer does
     for field in re.findall(r"\blinh vuc ([a-z]+ [a-z]+)\b", vt.compact(meta.get("title") or "")):
         out.append((f"linh vuc {field}", 1.0))
-    number = meta.get("number", "")
-    m = re.match(r"\s*(\d+)", number or "")
-    if m:
-        out.append((m.group(1), 1.5))
+    for number in numbers_of(meta):
+        m = re.match(r"\s*(\d+)", number)
+        if m:
+            out.append((m.group(1), 1.5))
+    return out
+
+
+def numbers_of(meta: dict) -> list[str]:
+    """The document's number and those of the parts it holds (a compilation file)."""
+    return [n for n in [meta.get("number"), *(p.get("number") for p in meta.get("parts") or ())] if n]
+
+
+def named_parts(folded: str, documents: dict[str, dict]) -> dict[str, list[tuple[int, int]]]:
+    """doc id → spans of the parts a question names by number ("Kết luận 69-KL/TW"), for the
+    compilation files among ``documents`` (naming the file otherwise restricts nothing)."""
+    out = {}
+    for doc_id, meta in documents.items():
+        named = [(p["start"], p["end"]) for p in meta.get("parts") or ()
+                 if (m := re.match(r"\s*(\d+)", p.get("number") or "")) and _alias_hit(m.group(1), folded) == 1.0]
+        if named:
+            out[doc_id] = named
     return out
 
 

@@ -43,7 +43,8 @@ class Weights:
 
 
 def filter_mask(snap: IndexSnapshot, filters: dict | None) -> np.ndarray | None:
-    """Boolean mask over chunks from filters: doc_id(s), issuer, level, year, kind."""
+    """Boolean mask over chunks from filters: doc_id(s), issuer, level, year, kind, and parts
+    ({doc id: [(start, end)]}: of those documents, only the chunks starting in those spans)."""
     if not filters:
         return None
     mask = np.ones(len(snap.chunks), dtype=bool)
@@ -64,6 +65,12 @@ def filter_mask(snap: IndexSnapshot, filters: dict | None) -> np.ndarray | None:
     if filters.get("kind"):
         kinds = {filters["kind"]} if isinstance(filters["kind"], str) else set(filters["kind"])
         mask &= snap.rows_of_kinds(kinds)
+    for doc_id, spans in (filters.get("parts") or {}).items():     # {doc id: [(start, end)]}
+        starts = np.asarray(snap.chunks.starts)
+        inside = np.zeros(len(snap.chunks), dtype=bool)
+        for a, b in spans:
+            inside |= (starts >= a) & (starts < b)
+        mask &= ~snap.rows_of_docs([doc_id]) | inside
     return mask
 
 

@@ -97,3 +97,19 @@ def test_appendix_extract_is_a_duplicate_of_the_full_resolution(parsed):
     ids = {k: p.document.id for k, p in parsed.items()}
     assert dups.get(ids["02"]) == ids["01"]       # the full text stays primary
     assert ids["07"] not in dups and ids["06"] not in dups   # a compilation is more than its NQ 57 copy
+
+
+def test_a_compilation_file_lists_the_documents_it_holds(parsed):
+    """07 holds Nghị quyết 57, Kết luận 69 and Nghị quyết 20 one after another: each part has its
+    own span and header fields, read from its own text (the compiler's comparison is not a part)."""
+    parts = parsed["07"].document.parts
+    text = parsed["07"].text
+    assert [(p["doc_type"], p["number"]) for p in parts] == [
+        ("Nghị quyết", "57-NQ/TW"), ("Kết luận", "69-KL/TW"), ("Nghị quyết", "20-NQ/TW")]
+    kl69 = parts[1]
+    assert (kl69["date"], kl69["issuer"], kl69["signer"]) == ("2024-01-11", "Bộ Chính trị", "Trương Thị Mai")
+    assert text[slice(*kl69["field_spans"]["signer"])] == "Trương Thị Mai"
+    assert parts[2]["date"] == "2012-11-01"
+    assert parts[0]["end"] == kl69["start"] and kl69["end"] == parts[2]["start"]
+    assert "So sánh" in text[parts[2]["end"]:parts[2]["end"] + 40]      # the comparison ends the last part
+    assert all(not parsed[k].document.parts for k in parsed if k != "07")
