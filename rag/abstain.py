@@ -1002,10 +1002,16 @@ def _besides_only(folded_question: str, ev: str) -> bool:
     return text.count(f" {kind} ") <= given.count(f" {kind} ")
 
 
+# "ba khu công nghệ cao", "mười nhiệm vụ": a count written in words (folded), right before the noun
+_NUMBER_WORD = re.compile(r"\b(?:hai|ba|bon|nam|sau|bay|tam|chin|muoi|tram|nghin)\s+$")
+
+
 def _counted(noun: str, ev: str) -> bool:
     """The evidence gives a number (not a year, nor a share: "100% sản phẩm" counts none)
-    within a few words of the counted noun."""
+    within a few words of the counted noun, or a number word just before it ("ba khu")."""
     for m in re.finditer(_PEOPLE if noun == "nguoi" else rf"\b{re.escape(noun)}\b", ev):
+        if _NUMBER_WORD.search(ev, 0, m.start()):
+            return True
         window = ev[max(0, m.start() - 40):m.end() + 40]
         # not a year, a share, nor a document's number ("Nghị quyết số 57-NQ/TW đến cán bộ")
         if re.search(r"\b(?!20\d\d\b)\d+(?:[.,]\d+)?(?![\d.,]|\s*%|\s*[/-]\s*[A-Za-z])", window):

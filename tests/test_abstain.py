@@ -105,6 +105,10 @@ def test_counts_and_durations_need_a_figure_for_what_is_counted():
                             "cơ sở dữ liệu chuyên ngành.") == "count"
     assert type_mismatch(q, "Số hóa 12 cơ sở dữ liệu chuyên ngành.") is None
     assert type_mismatch("ty le la bao nhieu theo ke hoach", "Tỷ lệ đạt 100%.") is None     # "theo" counts nothing
+    # a count written in words right before the noun ("ba khu"), not "một số khu" nor "bà"
+    q = "dua vao hoat dong bao nhieu khu cong nghe cao"
+    assert type_mismatch(q, "Đưa vào hoạt động có hiệu quả ba khu công nghệ cao quốc gia.") is None
+    assert type_mismatch(q, "Đưa vào hoạt động một số khu công nghệ cao.") == "count"
 
 
 def test_documents_named_by_a_number_that_is_not_loaded():
