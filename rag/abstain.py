@@ -733,8 +733,8 @@ def _other_level(u, folded_question: str) -> bool:
 
 
 _FIELD = re.compile(r"\blinh vuc ([a-z]+) ([a-z]+)")
-# "lĩnh vực trọng điểm / phụ trách / của mình / nào": no field named
-_NOT_FIELDS = set("nao trong phu minh nganh bao cua duoc khac lien co da va".split())
+# "lĩnh vực trọng điểm / phụ trách / của mình / nào", "các ngành, lĩnh vực phải chiếm …": no field named
+_NOT_FIELDS = set("nao trong phu minh nganh bao cua duoc khac lien co da va phai can se chiem ma".split())
 
 
 def _other_number(u, folded_question: str) -> bool:
@@ -1024,7 +1024,14 @@ def person_missing(folded_question: str, text: str) -> bool:
     "Người ký … giữ chức vụ gì" asks a post, not a person."""
     return bool(_PERSON_Q.search(folded_question)) and not re.search(r"\bchuc (vu|danh|gi|nao)\b|\bgiu chuc\b",
                                                                      folded_question) \
-        and not _has_person_name(text)
+        and not _has_person_name(text) and not _holder_named(folded_question, text)
+
+
+def _holder_named(folded_question: str, text: str) -> bool:
+    """"Trưởng ban … là ai" of "…, do đồng chí Tổng Bí thư làm Trưởng ban": the text names who holds
+    the post asked about by the post they hold (the plans name officials by post, not by name)."""
+    m = re.match(rf"\s*({_ROLE})\b", folded_question)
+    return bool(m) and bool(re.search(rf"\bdo (?:dong chi )?[^.;]{{3,60}}\blam {m.group(1)}\b", vt.fold(text).lower()))
 
 
 def _has_person_name(text: str) -> bool:

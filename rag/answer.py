@@ -35,8 +35,17 @@ class Thresholds:
                                  # match at least this share of it (else it is about something else)
 
 
-def plan_label(meta: dict) -> str:
-    """Short human name of a plan: "Kế hoạch 3469/KH-SNV (Sở Nội vụ, 2025)"."""
+def part_at(meta: dict, pos: int | None) -> dict | None:
+    """The part of a compilation file (index.parts) that holds text position ``pos``, if any."""
+    if pos is None:
+        return None
+    return next((p for p in meta.get("parts") or () if p["start"] <= pos < p["end"]), None)
+
+
+def plan_label(meta: dict, at: int | None = None) -> str:
+    """Short human name of a plan: "Kế hoạch 3469/KH-SNV (Sở Nội vụ, 2025)"; for a passage at
+    ``at`` inside a compilation file, that of the document holding it ("Kết luận 69-KL/TW …")."""
+    meta = part_at(meta, at) or meta
     kind = meta.get("doc_type") or "Văn bản"
     number = meta.get("number") or ""
     number = number if re.match(r"\d", number) else ""
@@ -60,8 +69,10 @@ class Composer:
         text = self.snap.document_text(doc_id)
         end = min(end, start + max_len, len(text))
         meta = self.snap.documents[doc_id]
+        meta = part_at(meta, start) or meta          # a passage of a compilation: the document holding it
         sec = section if isinstance(section, str) else " > ".join(section)
-        self.citations.append(Citation(len(self.citations) + 1, doc_id, meta.get("title", ""), meta.get("number", ""),
+        self.citations.append(Citation(len(self.citations) + 1, doc_id, meta.get("title") or meta.get("name", ""),
+                                       meta.get("number", ""),
                                        sec, text[start:end], start, end, round(float(score), 4)))
         return f"[{len(self.citations)}]"
 

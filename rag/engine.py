@@ -13,6 +13,7 @@ import time
 import uuid
 from pathlib import Path
 
+from index import text as vt
 from index.deadlines import normalize_deadline
 from index.errors import BadQuestion
 from index.reader import IndexSnapshot, open_index
@@ -221,9 +222,13 @@ class Engine:
                 return self._finish(base, comp, lines, confidence=1.0)
         if not chosen:
             return self._abstain(base, snap, hits, units)
+        # the same document's same passage twice (a compilation file restating a loaded plan): once
+        seen: set[tuple[str, str]] = set()
+        chosen = [u for u in chosen if not ((key := (plan_label(snap.documents[u.doc_id], u.start),
+                                                      vt.compact(u.text))) in seen or seen.add(key))]
         lines = [comp.line(u) for u in chosen]
         if len({u.doc_id for u in chosen}) > 1:
-            lines = [f"{plan_label(snap.documents[u.doc_id])}: {ln}" for u, ln in zip(chosen, lines)]
+            lines = [f"{plan_label(snap.documents[u.doc_id], u.start)}: {ln}" for u, ln in zip(chosen, lines)]
         return self._finish(base, comp, lines, confidence=chosen[0].match)
 
     def select(self, q: Query, units: list[Unit]) -> list[Unit]:
@@ -313,8 +318,10 @@ class Engine:
         return base
 
     def _abstain(self, base: Answer, snap: IndexSnapshot, hits: list[Hit], units: list[Unit]) -> Answer:
-        close = list(dict.fromkeys(h.doc_id for h in hits[:5]))[:3]
-        names = "; ".join(plan_label(snap.documents[d]) for d in close)
+        close = {}
+        for h in hits[:5]:      # the closest passage of each plan names it (or the part of a compilation)
+            close.setdefault(h.doc_id, h.start)
+        names = "; ".join(plan_label(snap.documents[d], at) for d, at in list(close.items())[:3])
         n = len(snap.primary_documents())
         base.answer = f"{ABSTAIN_MESSAGE} Đã tìm trong {n} kế hoạch" + (f"; gần nhất: {names}." if names else ".")
         base.abstained = True

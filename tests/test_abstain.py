@@ -353,8 +353,9 @@ def test_a_field_asked_about_must_be_the_rows_field():
     assert answerable_units(q, [culture]) == []
     assert answerable_units(analyse("Bộ nào chủ trì Đề án chuyển đổi số trong lĩnh vực văn hóa?"), [culture]) == [culture]
     assert answerable_units(analyse("Bộ nào chủ trì Đề án chuyển đổi số?"), [culture]) == [culture]
-    # "lĩnh vực trọng điểm / nào" names no field
+    # "lĩnh vực trọng điểm / nào", "các ngành, lĩnh vực phải chiếm / mà …" name no field
     assert answerable_units(analyse("Chuyển đổi số trong những lĩnh vực trọng điểm nào?"), [culture]) == [culture]
+    assert answerable_units(analyse("Kinh tế số trong các ngành, lĩnh vực phải chiếm bao nhiêu %?"), [culture]) == [culture]
     # a row that names no field at all is not about the field asked either
     other = Unit("task", "d", 0, 10, "Xây dựng Đề án phát hiện, ngăn chặn sớm tấn công mạng", [], record={
         "content": "Xây dựng Đề án phát hiện, ngăn chặn sớm tấn công mạng", "lead": "Bộ Công an", "span": [0, 10]})
@@ -776,6 +777,12 @@ def test_a_person_asked_needs_a_person_s_name():
     assert type_mismatch(q, "Thu hút nhân tài vào cơ quan của Đảng Cộng sản Việt Nam.") == "person"
     assert type_mismatch(q, "KT. GIÁM ĐỐC PHÓ GIÁM ĐỐC Nguyễn Việt Hưng") is None
     assert type_mismatch(q, "nguoi ky: Dang Van Hung") is None           # typed without accents: folded
+    assert type_mismatch("ai ky ket luan", "T/M BỘ CHÍNH TRỊ Trương Thị Mai") is None     # less common family names
+    # "Trưởng ban … là ai" of a text naming the holder by the post they hold: answered
+    q = "truong ban chi dao trung uong la ai"
+    assert type_mismatch(q, "Thành lập Ban Chỉ đạo Trung ương, do đồng chí Tổng Bí thư làm Trưởng Ban.") is None
+    assert type_mismatch(q, "Thành lập Ban Chỉ đạo Trung ương, đồng chí Tổng Bí thư chỉ đạo.") == "person"
+    assert type_mismatch(q, "Thành lập Ban Chỉ đạo Trung ương, do Văn phòng làm thường trực.") == "person"
 
 
 def test_a_document_asked_by_kind_needs_one_named():

@@ -69,7 +69,20 @@ def test_a_part_is_answered_from_its_own_text_and_header(fresh_home, fresh_engin
     signed = fresh_engine.ask("Kết luận 12-KL/TW do ai ký?")
     assert not signed.abstained and "Lương Cường" in signed.answer and "Võ Văn Thưởng" not in signed.answer
     assert all(c.quote in COMPILATION for c in signed.citations)
+    assert {c.number for c in signed.citations} == {"12-KL/TW"}       # cited as the part, not the file
     dated = fresh_engine.ask("Chỉ thị số 34-CT/TW ban hành ngày nào?")
     assert "20/08/2022" in dated.answer or "20/8/2022" in dated.answer, dated.answer
     due = fresh_engine.ask("Theo Chỉ thị 34-CT/TW, việc số hóa tài liệu lưu trữ phải hoàn thành khi nào?")
     assert "2030" in due.answer and "2024" not in due.answer, due.answer
+
+
+def test_a_passage_of_a_compilation_is_labelled_and_cited_as_its_own_document():
+    from rag.answer import part_at, plan_label
+
+    text = normalize(COMPILATION)
+    meta = {"id": "tong-hop", "title": "", "number": "", "doc_type": "", "parts": find_parts(text)}
+    pos = text.index("số hóa toàn bộ tài liệu")
+    assert part_at(meta, pos)["number"] == "34-CT/TW"
+    assert plan_label(meta, pos) == "Chỉ thị 34-CT/TW (Bộ Chính trị, 2022)"
+    assert plan_label(meta, text.index("Hai văn bản")) == "Văn bản"         # the compiler's note: the file
+    assert plan_label(meta) == "Văn bản"
