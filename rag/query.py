@@ -253,7 +253,9 @@ def named_parts(folded: str, documents: dict[str, dict]) -> dict[str, list[tuple
 
 # "… thực hiện Nghị quyết 57", "triển khai Kế hoạch số 348": the number names the document
 # a plan implements, not the plan asked about
-_IMPLEMENTS = re.compile(r"\b(?:(?:thuc hien|trien khai|cu the hoa)\b(?:\s+\S+){0,3}|ve\s+\S+(?:\s+quyet|\s+hoach)?(?:\s+so)?)\s*$")
+_IMPLEMENTS = re.compile(r"\b(?:(?:thuc hien|trien khai|cu the hoa)\b(?:\s+\S+){0,3}|ve\s+\S+(?:\s+quyet|\s+hoach)?(?:\s+so)?"
+                         # "chương trình hành động NQ57", "kế hoạch NQ 57": a plan named by what it implements
+                         r"|\b(?:chuong trinh|ke hoach|kh)(?: hanh dong)?\s+(?:nq|nghi quyet|ct|chi thi|kl|ket luan)(?:\s+so)?)\s*$")
 # "Kế hoạch 3469", "NQ số 03", "03/NQ-CP": a bare number names a document only after a kind of
 # document or with its tail ("tối thiểu 03 cơ sở" is a quantity)
 _NUMBERED = re.compile(r"\b(?:ke hoach|kh|nghi quyet|nq|cong van|cv|quyet dinh|qd|ket luan|kl|chi thi|ct|thong tu"

@@ -161,6 +161,7 @@ def test_a_document_a_plan_implements_does_not_scope_the_question_alone():
     # "chương trình hành động của Chính phủ về NQ 57": a programme about NQ 57 is not NQ 57
     assert detect_scope("ke hoach cua dang doan quoc hoi ve nq 57 giao ai chu tri", docs) == ["kh3260"]
     assert detect_scope("ai chu tri theo chuong trinh hanh dong ve nghi quyet so 57", docs) == []
+    assert detect_scope("bao cao chuong trinh hanh dong nq 57 truoc ngay nao", docs) == []    # the plan implementing it
 
 
 def test_a_document_the_plan_implements_is_no_topic_word():
