@@ -143,7 +143,8 @@ def score_units(snap: IndexSnapshot, q: Query, units: list[Unit], heading_weight
     """Fill ``match`` (question coverage) and ``score`` (match plus a small rank prior)."""
     m = Matcher(snap, q)
     for u in units:
-        own = m.coverage(u.text)
+        # an indicator row is named by its name and its unit column ("% tổng chi NSNN")
+        own = m.coverage(f"{u.text} {u.record.get('unit', '')}" if u.kind == "indicator" else u.text)
         ctx = m.coverage(u.heading) if u.heading else 0.0
         u.match = max(own, (1 - heading_weight) * own + heading_weight * ctx)
         if u.heading and _LOCATES.search(q.folded):     # "Tại mục III.2 «…» của Kế hoạch …": the question

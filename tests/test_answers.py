@@ -486,6 +486,23 @@ def test_a_question_naming_its_section_counts_the_sections_title(engine):
     assert match(located) > match(unlocated)
 
 
+def test_an_indicator_row_is_named_by_its_unit_column_too(engine):
+    """"Chỉ tiêu chi ngân sách (≥ 3% tổng chi NSNN) do cơ quan nào theo dõi": the row "Chi ngân sách
+    hằng năm cho …" says "% tổng chi NSNN" in its unit column, not in its name."""
+    from rag.evidence import Unit, score_units
+    from rag.query import analyse
+
+    snap = engine.snapshot()
+    q = analyse("Chỉ tiêu chi ngân sách hằng năm (≥3% tổng chi NSNN) do cơ quan nào theo dõi?")
+    name = "Chi ngân sách hằng năm cho phát triển khoa học, công nghệ"
+
+    def match(unit):
+        row = Unit("indicator", "d", 0, 10, name, [], record={"name": name, "unit": unit, "owner": "Bộ Tài chính"})
+        return score_units(snap, q, [row])[0].match
+
+    assert match("% tổng chi NSNN") > match("")
+
+
 def test_sources_of_money_are_the_items_of_the_funding_section(engine):
     """"Kinh phí … lấy từ nguồn nào": every source the plan's funding section lists."""
     from rag.query import detect_intents
