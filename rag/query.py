@@ -98,9 +98,13 @@ class Query:
 
 
 def asks_progress(folded: str) -> bool:
-    """"Tiến độ ra sao / tình hình thực hiện / đã hoàn thành chưa": how far a task got."""
+    """"Tiến độ ra sao / tình hình thực hiện / đã hoàn thành chưa / đã thu hút được bao nhiêu": how
+    far a task got."""
     return bool(re.search(r"\btien do\b|\btinh hinh\b|\btrang thai\b|\bket qua hien nay\b|\bden nay\b|\bthuc te\b"
-                          r"|\bda (hoan thanh|thuc hien|xong)\b.*\bchua\b|\bqua han\b|\bdung han\b", folded))
+                          r"|\bda (hoan thanh|thuc hien|xong)\b.*\bchua\b|\bqua han\b|\bdung han\b"
+                          # "đã thu hút được bao nhiêu", "hiện đạt bao nhiêu": a figure reached so far
+                          r"|\bda (?:[a-z]+ ){1,2}duoc (?:bao nhieu|may)\b|\b(?:hien|moi|da) dat (?:bao nhieu|may|duoc)\b",
+                          folded))
 
 
 def asks_source(folded: str) -> bool:

@@ -440,6 +440,12 @@ def test_a_progress_question_is_answered_by_the_progress_report_row():
     assert answerable_units(q2, [plan_row, report_row]) == [plan_row, report_row]
     q3 = analyse("Đến nay thực tế đã thành lập Ủy ban dữ liệu quốc gia chưa?")      # "đến nay / thực tế": progress
     assert answerable_units(q3, [plan_row, report_row]) == [report_row]
+    # "đã thu hút được bao nhiêu", "hiện đạt bao nhiêu": a figure reached so far is progress
+    from rag.query import asks_progress
+    assert asks_progress("nhiem vu thu hut chuyen gia da thu hut duoc bao nhieu nguoi")
+    assert asks_progress("ty le hien dat bao nhieu")
+    assert not asks_progress("bo nao da duoc giao chu tri")
+    assert not asks_progress("phai thu hut duoc bao nhieu chuyen gia")
 
 
 def test_how_many_people_is_counted_by_any_people_noun():
