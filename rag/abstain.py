@@ -720,16 +720,28 @@ _QUANTITY = re.compile(r"\b(\d+(?:[.,]\d+)?)\s*(%|[a-z]+ [a-z]+)")
 
 
 _LEVEL = re.compile(r"\bcap (tinh|huyen|xa|trung uong|bo|so)\b|\bpham vi (toan quoc|ca nuoc)\b")
+# the world regions a target ranks a country in ("nhóm 3 nước dẫn đầu Đông Nam Á")
+_REGION = re.compile(r"\b(dong nam a|asean|chau a|chau au|chau phi|the gioi)\b")
+_REGION_SAME = {"asean": "dong nam a"}
 
 
 def _other_level(u, folded_question: str) -> bool:
-    """The question is about one administrative level ("cấp huyện") and the unit speaks of
-    others ("cấp tỉnh và cấp xã") but never of it."""
-    asked = {a or b for a, b in _LEVEL.findall(folded_question)}
-    if not asked:
-        return False
-    own = {a or b for a, b in _LEVEL.findall(vt.fold(f"{u.heading} {u.text}").lower())}
-    return bool(own) and not own & asked
+    """The question is about one administrative level ("cấp huyện") or world region ("dẫn đầu
+    châu Á") and the unit speaks of others ("cấp tỉnh và cấp xã"; "Đông Nam Á … thế giới") but
+    never of it."""
+    text = vt.fold(f"{u.heading} {u.text}").lower()
+    for rx, same in ((_LEVEL, {}), (_REGION, _REGION_SAME)):
+        asked = {same.get(x, x) for x in _found(rx, folded_question)}
+        if asked:
+            own = {same.get(x, x) for x in _found(rx, text)}
+            if own and not own & asked:
+                return True
+    return False
+
+
+def _found(rx: re.Pattern, text: str) -> list[str]:
+    """The first non-empty group of every match (a pattern's alternatives each capture one)."""
+    return [next(g for g in (m.groups() if rx.groups > 1 else (m.group(1),)) if g) for m in rx.finditer(text)]
 
 
 _FIELD = re.compile(r"\blinh vuc ([a-z]+) ([a-z]+)")

@@ -216,6 +216,11 @@ def test_the_rate_level_and_series_asked_must_be_the_evidences():
     row = _sentence("Tỷ lệ TTHC không phụ thuộc địa giới hành chính trong phạm vi cấp tỉnh đạt 100%.")
     assert _other_level(row, "ty le tthc khong phu thuoc dia gioi trong pham vi toan quoc")
     assert not _other_level(row, "ty le tthc khong phu thuoc dia gioi cap tinh")
+    # "dẫn đầu châu Á" is not the "Đông Nam Á" or "thế giới" the target ranks in; ASEAN is Đông Nam Á
+    goal = _sentence("Việt Nam thuộc nhóm 3 nước dẫn đầu Đông Nam Á, nhóm 50 nước đứng đầu thế giới về AI.")
+    assert _other_level(goal, "nhom may nuoc dan dau chau a ve ai")
+    assert not _other_level(goal, "nhom may nuoc dan dau asean ve ai")
+    assert not _other_level(goal, "dung dau the gioi ve ai")
     # a code of the same series with another number ("04-KH/BCĐTW" for "06-KH/BCĐTW")
     plan = _sentence("Xây dựng kế hoạch thực hiện Kế hoạch số 04-KH/BCĐTW ngày 05/01/2026.")
     assert _other_number(plan, "han thuc hien ke hoach so 06-kh/bcdtw")
