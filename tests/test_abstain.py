@@ -381,6 +381,12 @@ def test_a_unit_acting_in_the_question_must_be_the_one_in_the_evidence():
     assert acting_units("Phòng Công chức viên chức phải kết nối CSDL vào IOC khi nào?", [row], docs) == [row]
     assert acting_units("Sở Nội vụ giao phòng nào kết nối CSDL vào IOC?", [row], docs) == [row]      # the issuer
     assert acting_units("Sở Khoa học và Công nghệ giao phòng nào kết nối CSDL?", [row], docs) == []
+    # a unit named by an acronym the text module expands ("Sở KHCN") is checked like its full name
+    sci = Unit("task", "d", 0, 10, "Kết nối CSDL", [], record={
+        "content": "Kết nối CSDL", "lead": "Sở Khoa học và Công nghệ", "span": [0, 10]})
+    assert acting_units("Sở KHCN Nghệ An phải kết nối CSDL khi nào?", [row], docs) == []
+    assert acting_units("Sở KHCN phải kết nối CSDL khi nào?", [sci], docs) == [sci]
+    assert acting_units("Trung tâm IOC phải kết nối CSDL khi nào?", [row], docs) == []
     # the unit a task is given to ("… giao Phòng X làm …") must be the one the evidence names
     standing = _sentence("Là cơ quan thường trực Ban Chỉ đạo của Sở.", heading="1.2. Văn phòng Sở")
     q = "Vì sao Kế hoạch 3469 giao Phòng Kế hoạch - Tài chính làm cơ quan thường trực Ban Chỉ đạo?"
