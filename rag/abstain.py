@@ -128,7 +128,7 @@ _TIME_E = re.compile(r"\b\d{1,2}/\d{1,2}\b|\b\d{1,2}/20\d\d\b|\b(thang|quy) [\di
 # Organisation words that, followed by a capitalised word, start the name of a unit.
 _ORG = (r"(?:Phòng|Sở|Ban|Trung tâm|Cục|Chi cục|Văn phòng|Viện|Trường|Công ty|Tổng cục|Hội|Quỹ|Đội|Ủy ban"
         r"|Thanh tra|Kho bạc|Bệnh viện|Công an|Tòa án|Viện kiểm sát|Liên đoàn|Chi nhánh|Đài"
-        r"|Kiểm toán|Ngân hàng|Mặt trận|Hội đồng|Tập đoàn|Tổng công ty|Học viện|Đại học|Bảo hiểm)")
+        r"|Kiểm toán|Ngân hàng|Mặt trận|Hội đồng|Tập đoàn|Tổng công ty|Học viện|Đại học|Bảo hiểm|Cổng)")
 _ORG_NAME = re.compile(rf"(?<!\w){_ORG}\s+([A-ZĐÀ-Ỹ][^\W\d_]*(?:\s+[^\W\d_]+){{0,2}})")
 _ORG_START = re.compile(rf"{_ORG}\b")
 _DOC_NUMBER = re.compile(r"\b(\d{1,5})\s*[/-]\s*(?:kh|qd|nq|ct|tb|bc|cv|nd|tt|hd)\b")

@@ -387,6 +387,11 @@ def test_a_unit_acting_in_the_question_must_be_the_one_in_the_evidence():
     assert acting_units("Sở KHCN Nghệ An phải kết nối CSDL khi nào?", [row], docs) == []
     assert acting_units("Sở KHCN phải kết nối CSDL khi nào?", [sci], docs) == [sci]
     assert acting_units("Trung tâm IOC phải kết nối CSDL khi nào?", [row], docs) == []
+    # "Cổng Thông tin điện tử" (the portal's editorial office) is a unit too
+    portal = Unit("task", "d", 0, 10, "Kết nối CSDL", [], record={
+        "content": "Kết nối CSDL", "lead": "Cổng Thông tin điện tử", "span": [0, 10]})
+    assert acting_units("Cổng Thông tin điện tử được giao kết nối CSDL khi nào?", [row], docs) == []
+    assert acting_units("Cổng Thông tin điện tử được giao kết nối CSDL khi nào?", [portal], docs) == [portal]
     # the unit a task is given to ("… giao Phòng X làm …") must be the one the evidence names
     standing = _sentence("Là cơ quan thường trực Ban Chỉ đạo của Sở.", heading="1.2. Văn phòng Sở")
     q = "Vì sao Kế hoạch 3469 giao Phòng Kế hoạch - Tài chính làm cơ quan thường trực Ban Chỉ đạo?"
