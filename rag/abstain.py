@@ -393,8 +393,9 @@ def _names_department(head: str, words: list[str]) -> bool:
 # "văn phòng", nor "phòng chống"; "sở" is left out ("thuộc sở xử lý", "văn phòng sở còn …")
 _LOWER_SO_BAN = re.compile(r"(?<!\w)(sở|ban)\s+([^\W\d_]+\s+[^\W\d_]+)")
 _LOWER_ORG = re.compile(r"(?<!\w)([Tt]rung tâm|[Qq]uỹ|(?<!văn )(?<!Văn )phòng(?! (?:chống|ngừa|họp|thủ|cháy|máy|làm))"
-                        r"|[Tt]hanh tra|[Cc]hi cục)\s+([^\W\d_]+\s+[^\W\d_]+)")
-# … and "Quỹ phát triển …", "Thanh tra tỉnh …": a capitalised head before a name in lower case
+                        r"|[Tt]hanh tra|[Cc]hi cục|(?<!Bộ )Công an)\s+([^\W\d_]+\s+[^\W\d_]+)")
+# … and "Quỹ phát triển …", "Thanh tra tỉnh …", "Công an tỉnh …": a capitalised head before a name in
+# lower case
 
 
 _ACTOR_VERB = re.compile(r"\b(?:phai|duoc giao|co trach nhiem|chu tri|thuc hien|giao|se|can"

@@ -387,6 +387,11 @@ def test_a_unit_acting_in_the_question_must_be_the_one_in_the_evidence():
     assert acting_units("Sở KHCN Nghệ An phải kết nối CSDL khi nào?", [row], docs) == []
     assert acting_units("Sở KHCN phải kết nối CSDL khi nào?", [sci], docs) == [sci]
     assert acting_units("Trung tâm IOC phải kết nối CSDL khi nào?", [row], docs) == []
+    # "Công an tỉnh …" is a unit named in lower case after its capitalised head; "Bộ Công an" another
+    assert acting_units("Công an tỉnh Nghệ An phải kết nối CSDL khi nào?", [row], docs) == []
+    police = Unit("task", "d", 0, 10, "Kết nối CSDL", [], record={
+        "content": "Kết nối CSDL", "lead": "Bộ Công an", "span": [0, 10]})
+    assert acting_units("Bộ Công an chủ trì kết nối CSDL khi nào?", [police], docs) == [police]
     # "Cổng Thông tin điện tử" (the portal's editorial office) is a unit too
     portal = Unit("task", "d", 0, 10, "Kết nối CSDL", [], record={
         "content": "Kết nối CSDL", "lead": "Cổng Thông tin điện tử", "span": [0, 10]})
