@@ -57,6 +57,7 @@ class Composer:
     def __init__(self, snap: IndexSnapshot, q: Query, th: Thresholds):
         self.snap, self.q, self.th = snap, q, th
         self.citations: list[Citation] = []
+        self.blank_fields: list[str] = []      # header fields asked for that the plan left blank
         self._sections: dict[str, dict[tuple, dict]] = {}
 
     # ------------------------------------------------------------ citations
@@ -197,6 +198,9 @@ class Composer:
                     v, span = self._recipients(origin, span)
                 elif f == "archive":
                     v, span = self._archive(origin, span) if span else ("", None)
+                if v and _blank_for(f, v, self.q.folded):
+                    self.blank_fields.append(f)
+                    continue
                 if not v:
                     continue
                 part = "Phần ký" if f in ("signer", "archive") else "Phần đầu văn bản"
@@ -227,6 +231,16 @@ class Composer:
         if not items:
             return "", None
         return "; ".join(re.sub(r"\s+", " ", text[a:b]) for a, b in items), [items[0][0], items[-1][1]]
+
+
+def _blank_for(field: str, value: str, folded_question: str) -> bool:
+    """A draft's blank number ("/KH-SNV") does not say which number ("số bao nhiêu / số mấy"),
+    nor a month-only date ("2026-02") which day ("ký ngày mấy / ngày bao nhiêu")."""
+    if field == "number":
+        return not re.search(r"\d", value) and bool(re.search(r"\bso (hieu )?(bao nhieu|may)\b", folded_question))
+    if field == "date":
+        return len(value) < 10 and bool(re.search(r"\bngay (bao nhieu|may)\b", folded_question))
+    return False
 
 
 META_FIELDS = [

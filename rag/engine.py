@@ -187,6 +187,8 @@ class Engine:
             # "Chủ tịch HĐND xã, nơi nhận kế hoạch, là ai": the header names the recipient, not its holder
             if lines and not person_missing(q.folded, " ".join(lines)):
                 return self._finish(base, comp, lines, confidence=1.0)
+            if not lines and comp.blank_fields:     # "… mang số bao nhiêu" of a draft's "Số: /KH-SNV"
+                return self._abstain(base, snap, hits, units)
         if foreign:
             # "… ban hành ngày nào": the date must follow that number ("số 31-KH/TU ngày 14/02/2026")
             units = naming_units(units, [rf"\b{n}\s*[/-]" for n in foreign], dated_within=40 if dated else None)

@@ -521,3 +521,17 @@ def test_a_question_naming_the_purpose_section_reads_that_section(engine):
     assert not ans.abstained and ans.citations, ans.answer
     first = " ".join(ans.citations[0].quote.split())
     assert first[:40] in " ".join(purpose.split()), ans.answer
+
+
+def test_a_drafts_blank_number_or_day_answers_no_which_number_or_day(engine):
+    """"Số: /KH-UBND ngày … tháng 7 năm 2025": the draft says its symbol and month, not its number
+    nor its day; asked "số bao nhiêu / ký ngày mấy", the honest answer is "not found"."""
+    from rag.answer import _blank_for
+
+    assert _blank_for("number", "/KH-UBND", "ke hoach co so hieu bao nhieu")
+    assert not _blank_for("number", "/KH-UBND", "ke hoach co ky hieu van ban la gi")
+    assert not _blank_for("number", "3469/KH-SNV", "ke hoach mang so may")
+    assert _blank_for("date", "2025-07", "ky ngay may") and not _blank_for("date", "2025-07", "ban hanh thang nao")
+    assert engine.ask("ke hoach thuc hien nq57 cua ubnd xa nghia dan co so hieu bao nhieu").abstained
+    symbol = engine.ask("ke hoach nq57 cua ubnd xa nghia dan co ky hieu van ban la gi")
+    assert not symbol.abstained and "KH-UBND" in symbol.answer
