@@ -486,6 +486,21 @@ def test_a_question_naming_its_section_counts_the_sections_title(engine):
     assert match(located) > match(unlocated)
 
 
+def test_a_two_syllable_topic_is_matched_as_a_word(engine):
+    """"… tổng kết 5 năm … vào năm nào": a sentence with "tổng hợp" and "kết quả" has both syllables
+    but not the word, and matches below the floor; one with "tổng kết" matches fully."""
+    from rag.evidence import Unit, score_units
+    from rag.query import analyse
+
+    snap = engine.snapshot()
+    q = analyse("Sẽ tổng kết vào năm nào?")
+
+    def match(text):
+        return score_units(snap, q, [Unit("sentence", "d", 0, 10, text, [])])[0].match
+
+    assert match("Tổng hợp, báo cáo kết quả thực hiện hằng năm.") < 0.5 <= match("Tổng kết vào năm 2030.")
+
+
 def test_an_indicator_row_is_named_by_its_unit_column_too(engine):
     """"Chỉ tiêu chi ngân sách (≥ 3% tổng chi NSNN) do cơ quan nào theo dõi": the row "Chi ngân sách
     hằng năm cho …" says "% tổng chi NSNN" in its unit column, not in its name."""
