@@ -1,8 +1,8 @@
 """One document from raw text (or a file) to a :class:`~index.models.ParsedDocument`.
 
-normalize → header (and the parts of a compilation) → sections → appendix tables → catalog → chunks. Each stage is guarded:
-a document that confuses one stage still comes out parsed, with a warning saying what was
-lost, because one odd plan must never stop a corpus build.
+normalize → header (and the parts of a compilation) → sections → appendix tables → catalog →
+chunks. Each stage is guarded: a document that confuses one stage still comes out parsed,
+with a warning saying what was lost, because one odd plan must never stop a corpus build.
 """
 from __future__ import annotations
 
