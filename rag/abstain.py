@@ -41,7 +41,7 @@ import re
 from index import text as vt
 from index.reader import IndexSnapshot
 from rag.places import place_names
-from rag.query import STOPWORDS, asks_progress, numbers_of
+from rag.query import STOPWORDS, asks_progress, leading_number, numbers_of
 
 # Capitalised words that start questions or name generic things; never an "entity" alone.
 _GENERIC = set("""
@@ -544,7 +544,7 @@ def unknown_years(question: str, snap: IndexSnapshot, doc_ids: list[str]) -> lis
 def _loaded_numbers(documents: dict[str, dict]) -> set[str]:
     """The leading numbers of the loaded documents' numbers ("3469" of "3469/KH-SNV"), with those
     of the parts a compilation file holds."""
-    return {m.group(1) for meta in documents.values() for n in numbers_of(meta) if (m := re.match(r"\s*(\d+)", n))}
+    return {n for meta in documents.values() for n in map(leading_number, numbers_of(meta)) if n}
 
 
 def foreign_documents(folded_question: str, documents: dict[str, dict]) -> list[str]:

@@ -143,8 +143,8 @@ class Engine:
         units = units_from_hits(snap, hits)
         if any(i in q.intents for i in (*TASK_INTENTS, "number", "list")):
             units += table_units(snap, candidate_docs(q, hits), units)
-        if q.parts:
-            units = [u for u in units if u.doc_id not in q.parts or any(a <= u.start < b for a, b in q.parts[u.doc_id])]
+        if q.parts:         # of a compilation file, only the part the question names
+            units = [u for u in units if _in_named_part(q, u)]
         units = score_units(snap, q, units)
         comp = Composer(snap, q, self.thresholds)
         base = Answer(question=q.typed or q.text, answer="", abstained=False, id=uuid.uuid4().hex[:16],
@@ -224,10 +224,7 @@ class Engine:
                 return self._finish(base, comp, lines, confidence=1.0)
         if not chosen:
             return self._abstain(base, snap, hits, units)
-        # the same document's same passage twice (a compilation file restating a loaded plan): once
-        seen: set[tuple[str, str]] = set()
-        chosen = [u for u in chosen if not ((key := (plan_label(snap.documents[u.doc_id], u.start),
-                                                      vt.compact(u.text))) in seen or seen.add(key))]
+        chosen = _once(snap, chosen)
         lines = [comp.line(u) for u in chosen]
         if len({u.doc_id for u in chosen}) > 1:
             lines = [f"{plan_label(snap.documents[u.doc_id], u.start)}: {ln}" for u, ln in zip(chosen, lines)]
@@ -329,6 +326,24 @@ class Engine:
         base.abstained = True
         base.confidence = units[0].match if units else 0.0
         return base
+
+
+def _in_named_part(q: Query, u: Unit) -> bool:
+    """Whether ``u`` lies in a part of a compilation file the question names (or its file has none named)."""
+    return u.doc_id not in q.parts or any(a <= u.start < b for a, b in q.parts[u.doc_id])
+
+
+def _once(snap: IndexSnapshot, units: list[Unit]) -> list[Unit]:
+    """The units without a repeat of the same document's same passage (a compilation file
+    restating a loaded plan), first kept."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for u in units:
+        key = (plan_label(snap.documents[u.doc_id], u.start), vt.compact(u.text))
+        if key not in seen:
+            seen.add(key)
+            out.append(u)
+    return out
 
 
 def _preferred_kinds(q: Query) -> tuple[str, ...]:

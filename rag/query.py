@@ -180,7 +180,8 @@ def _strip_scope(folded: str, scoped: list[tuple[dict, list[tuple[str, float]]]]
     done: set[str] = set()
     for meta, aliases in scoped:
         numbers = [vt.fold(n).replace(" ", "") for n in numbers_of(meta)]
-        kinds = {"ke hoach", "kh"} | {vt.compact(m.get("doc_type") or "") for m in [meta, *(meta.get("parts") or ())]}
+        kinds = {"ke hoach", "kh"} | {vt.compact(m.get("doc_type") or "")
+                                      for m in [meta, *(meta.get("parts") or ())]}
         kinds.discard("")
         for alias, _ in sorted(aliases, key=lambda a: -len(a[0])):
             if alias in done:       # removed already: a second pass cannot find it again
@@ -231,10 +232,7 @@ def doc_aliases(meta: dict) -> list[tuple[str, float]]:
     # the field a title names ("… lĩnh vực Nội vụ") names the plan as its issuer does
     for field in re.findall(r"\blinh vuc ([a-z]+ [a-z]+)\b", vt.compact(meta.get("title") or "")):
         out.append((f"linh vuc {field}", 1.0))
-    for number in numbers_of(meta):
-        m = re.match(r"\s*(\d+)", number)
-        if m:
-            out.append((m.group(1), 1.5))
+    out += [(n, 1.5) for n in map(leading_number, numbers_of(meta)) if n]
     return out
 
 
@@ -243,13 +241,19 @@ def numbers_of(meta: dict) -> list[str]:
     return [n for n in [meta.get("number"), *(p.get("number") for p in meta.get("parts") or ())] if n]
 
 
+def leading_number(number: str) -> str:
+    """The digits a document's number starts with ("3469" of "3469/KH-SNV"; "" for "/KH-SNV")."""
+    m = re.match(r"\s*(\d+)", number or "")
+    return m.group(1) if m else ""
+
+
 def named_parts(folded: str, documents: dict[str, dict]) -> dict[str, list[tuple[int, int]]]:
     """doc id → spans of the parts a question names by number ("Kết luận 69-KL/TW"), for the
     compilation files among ``documents`` (naming the file otherwise restricts nothing)."""
     out = {}
     for doc_id, meta in documents.items():
         named = [(p["start"], p["end"]) for p in meta.get("parts") or ()
-                 if (m := re.match(r"\s*(\d+)", p.get("number") or "")) and _alias_hit(m.group(1), folded) == 1.0]
+                 if (n := leading_number(p.get("number"))) and _alias_hit(n, folded) == 1.0]
         if named:
             out[doc_id] = named
     return out
@@ -257,9 +261,12 @@ def named_parts(folded: str, documents: dict[str, dict]) -> dict[str, list[tuple
 
 # "… thực hiện Nghị quyết 57", "triển khai Kế hoạch số 348": the number names the document
 # a plan implements, not the plan asked about
-_IMPLEMENTS = re.compile(r"\b(?:(?:thuc hien|trien khai|cu the hoa)\b(?:\s+\S+){0,3}|ve\s+\S+(?:\s+quyet|\s+hoach)?(?:\s+so)?"
+_IMPLEMENTS = re.compile(r"\b(?:(?:thuc hien|trien khai|cu the hoa)\b(?:\s+\S+){0,3}"
+                         # "chương trình … về NQ 57": a plan about the document
+                         r"|ve\s+\S+(?:\s+quyet|\s+hoach)?(?:\s+so)?"
                          # "chương trình hành động NQ57", "kế hoạch NQ 57": a plan named by what it implements
-                         r"|\b(?:chuong trinh|ke hoach|kh)(?: hanh dong)?\s+(?:nq|nghi quyet|ct|chi thi|kl|ket luan)(?:\s+so)?)\s*$")
+                         r"|\b(?:chuong trinh|ke hoach|kh)(?: hanh dong)?\s+(?:nq|nghi quyet|ct|chi thi|kl|ket luan)(?:\s+so)?"
+                         r")\s*$")
 # "Kế hoạch 3469", "NQ số 03", "03/NQ-CP": a bare number names a document only after a kind of
 # document or with its tail ("tối thiểu 03 cơ sở" is a quantity)
 _NUMBERED = re.compile(r"\b(?:ke hoach|kh|nghi quyet|nq|cong van|cv|quyet dinh|qd|ket luan|kl|chi thi|ct|thong tu"
