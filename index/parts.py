@@ -17,8 +17,8 @@ from index.text import fold
 # "# Kết luận số 69-KL/TW", "## Nghị quyết 20 - 2012": a heading line that is only a document's name
 _KINDS = "|".join(sorted(DOC_TYPES, key=len, reverse=True))
 _PART_HEADING = re.compile(
-    rf"^(#{{1,3}})[ \t]+((?:{_KINDS})\s+(?:so\s+)?(\d{{1,5}})(?:\s*[/-]\s*[a-z]+(?:\s*[/-]\s*[a-z0-9]+)*)?"
-    r"(?:\s*[-–,]\s*(?:nam\s+)?((?:19|20)\d\d))?)[ \t]*$", re.M)
+    rf"^(#{{1,3}})[ \t]+((?P<kind>{_KINDS})\s+(?:so\s+)?(?P<no>\d{{1,5}})(?:\s*[/-]\s*[a-z]+(?:\s*[/-]\s*[a-z0-9]+)*)?"
+    r"(?:\s*[-–,]\s*(?:nam\s+)?(?P<year>(?:19|20)\d\d))?)[ \t]*$", re.M)
 _ANY_HEADING = re.compile(r"^(#{1,6})[ \t]+\S", re.M)
 # "Kết luận số 69-KL/TW ngày 11/01/2024 của Bộ Chính trị về …": the part's opening sentence
 _OPENING = re.compile(r"\bngay\s+(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*((?:19|20)\d\d)\)?\s+cua\s+([^,.;\n]{3,60}?)\s+ve\s")
@@ -53,12 +53,11 @@ def _part(text: str, folded: str, m: re.Match, end: int) -> dict:
     spans = {f: [a + start, b + start] for f, (a, b) in header.get("field_spans", {}).items()}
     part = {f: header.get(f, "") for f in FIELDS}
     name = text[m.start(2):m.end(2)].strip()
-    kind = next(k for k in sorted(DOC_TYPES, key=len, reverse=True) if folded.startswith(k, m.start(2)))
     if not part["doc_type"]:
-        part["doc_type"], spans["doc_type"] = DOC_TYPES[kind], [m.start(2), m.end(2)]
-    if not part["number"]:
-        code = re.match(r"\d+(?:\s*[/-]\s*[a-z]+(?:\s*[/-]\s*[a-z0-9]+)*)?", folded[m.start(3):m.end(2)])
-        a, b = m.start(3), m.start(3) + len(code.group(0).rstrip(" -")) if code else m.end(3)
+        part["doc_type"], spans["doc_type"] = DOC_TYPES[m.group("kind")], [m.start(2), m.end(2)]
+    if not part["number"]:      # the heading's code: its digits (always there) and series
+        code = re.match(r"\d+(?:\s*[/-]\s*[a-z]+(?:\s*[/-]\s*[a-z0-9]+)*)?", folded[m.start("no"):m.end(2)])
+        a, b = m.start("no"), m.start("no") + len(code.group(0).rstrip(" -"))
         part["number"], spans["number"] = text[a:b], [a, b]
     head_end = min(end, m.end() + 1500)
     opening = _OPENING.search(folded, m.end(), head_end)
@@ -73,5 +72,5 @@ def _part(text: str, folded: str, m: re.Match, end: int) -> dict:
             s = signed[-1]
             part["signer_role"], spans["signer_role"] = re.sub(r"\s+", " ", text[s.start(1):s.end(1)]), list(s.span(1))
             part["signer"], spans["signer"] = text[s.start(2):s.end(2)].strip(), list(s.span(2))
-    return {"name": name, "year": m.group(4) or (part["date"] or "")[:4], "start": start, "end": end,
+    return {"name": name, "year": m.group("year") or (part["date"] or "")[:4], "start": start, "end": end,
             **part, "field_spans": spans}

@@ -136,6 +136,18 @@ class IndexSnapshot:
         lookup[codes] = True
         return lookup[self.doc_code_of_row]
 
+    def rows_starting_in(self, spans) -> np.ndarray:
+        """Boolean mask over chunk rows: rows whose chunk starts in one of ``spans`` ((start,
+        end) text offsets; combine with ``rows_of_docs`` for the document they index into)."""
+        inside = np.zeros(len(self.chunks), dtype=bool)
+        for a, b in spans:
+            inside |= (self._chunk_starts >= a) & (self._chunk_starts < b)
+        return inside
+
+    @cached_property
+    def _chunk_starts(self) -> np.ndarray:
+        return np.asarray(self.chunks.starts)
+
     def rows_of_kinds(self, kinds) -> np.ndarray:
         """Boolean mask over chunk rows: rows whose chunk kind is one of ``kinds``."""
         codes = [self._kind_code[k] for k in kinds if k in self._kind_code]

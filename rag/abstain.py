@@ -751,7 +751,7 @@ def _other_level(u, folded_question: str) -> bool:
 
 def _found(rx: re.Pattern, text: str) -> list[str]:
     """The first non-empty group of every match (a pattern's alternatives each capture one)."""
-    return [next(g for g in (m.groups() if rx.groups > 1 else (m.group(1),)) if g) for m in rx.finditer(text)]
+    return [next(g for g in m.groups() if g) for m in rx.finditer(text)]
 
 
 _FIELD = re.compile(r"\blinh vuc ([a-z]+) ([a-z]+)")

@@ -66,11 +66,7 @@ def filter_mask(snap: IndexSnapshot, filters: dict | None) -> np.ndarray | None:
         kinds = {filters["kind"]} if isinstance(filters["kind"], str) else set(filters["kind"])
         mask &= snap.rows_of_kinds(kinds)
     for doc_id, spans in (filters.get("parts") or {}).items():     # {doc id: [(start, end)]}
-        starts = np.asarray(snap.chunks.starts)
-        inside = np.zeros(len(snap.chunks), dtype=bool)
-        for a, b in spans:
-            inside |= (starts >= a) & (starts < b)
-        mask &= ~snap.rows_of_docs([doc_id]) | inside
+        mask &= ~snap.rows_of_docs([doc_id]) | snap.rows_starting_in(spans)
     return mask
 
 
