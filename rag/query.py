@@ -192,10 +192,60 @@ def _strip_scope(folded: str, scoped: list[tuple[dict, list[tuple[str, float]]]]
                 out = re.sub(rf"(?<![\w&/-]){alias}(?![\w&])", " ", out)
                 continue
             out = re.sub(rf"(?<![\w&/-]){re.escape(alias)}(?![\w&])", " ", out)
+        out = _strip_title(out, meta)
         for kind in kinds:          # "Kế hoạch …", "Nghị quyết …" name the document, not the topic
             out = re.sub(rf"(?<![\w&/-]){re.escape(kind)}(?![\w&/-])", " ", out)
         out = _strip_implemented(out, meta)
     return re.sub(r"\s+", " ", out).strip()
+
+
+_KIND_WORDS = {"kh", "hoach"}          # "KH …", "Kế hoạch …": where a restated title starts
+_TITLE_FILLER = {"va", "ve", "cua"}
+_TITLE_GAP = 6                          # title syllables a restatement may leave out between two words
+
+
+def _strip_title(folded: str, meta: dict) -> str:
+    """"Theo KH phát triển KHCN, ĐMST và CĐS năm 2026 của …, …": the plan's title restated after
+    "Kế hoạch / KH" names the plan, not the topic. A run of at least three title syllables (an
+    abbreviation counts as the syllables it stands for), in the title's order with at most
+    ``_TITLE_GAP`` left out between two, right after the kind word, is removed."""
+    title = [s for s in vt.syllables(vt.compact(meta.get("title") or "")) if s not in _TITLE_FILLER]
+    if len(title) < 3:
+        return folded
+    spans = vt.syllable_spans(folded)
+    words = [folded[a:b] for a, b in spans]
+    cut: list[tuple[int, int]] = []
+    i = 0
+    while i < len(words):
+        if words[i] not in _KIND_WORDS:
+            i += 1
+            continue
+        j, pos, matched, last = i + 1, -1, 0, None
+        while j < len(words):
+            w = words[j]
+            if w in _TITLE_FILLER:
+                j += 1
+                continue
+            parts = vt.ABBREVIATIONS.get(w, w).split()
+            at = _find_run(title, parts, pos + 1, _TITLE_GAP if pos >= 0 else len(title))
+            if at < 0:
+                break
+            pos, matched, last = at + len(parts) - 1, matched + len(parts), j
+            j += 1
+        if last is not None and matched >= 3:
+            cut.append((spans[i + 1][0], spans[last][1]))
+        i = j if last is not None else i + 1
+    for a, b in reversed(cut):
+        folded = folded[:a] + " " + folded[b:]
+    return folded
+
+
+def _find_run(seq: list[str], run: list[str], start: int, window: int) -> int:
+    """Where ``run`` occurs in ``seq`` starting within ``window`` positions from ``start``, or -1."""
+    for k in range(start, min(len(seq) - len(run), start + window) + 1):
+        if seq[k:k + len(run)] == run:
+            return k
+    return -1
 
 
 _CITED = re.compile(r"\b(?:nghi quyet|ke hoach(?: hanh dong)?|quyet dinh|chi thi)\s+(?:so\s+)?(\d+)\b")

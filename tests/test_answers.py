@@ -145,6 +145,30 @@ def test_words_naming_the_plan_are_not_topic_terms():
     assert _strip_scope("kh 3469 cua so noi vu giao phong kh-tc viec gi", [(meta, doc_aliases(meta))]) == "cua giao phong kh-tc viec gi"
 
 
+def test_a_restated_plan_title_is_not_topic():
+    """"Theo KH phát triển KHCN, ĐMST và CĐS năm 2026 của Sở Nội vụ, …": the title's words
+    (abbreviations count as what they stand for) right after "KH" name the plan."""
+    from rag.query import _strip_scope, doc_aliases
+
+    meta = {"number": "", "doc_type": "Kế hoạch", "issuer": "Sở Nội vụ",
+            "title": "về phát triển khoa học, công nghệ, đổi mới sáng tạo chuyển đổi số trên địa bàn "
+                     "tỉnh Nghệ An năm 2026 lĩnh vực Nội vụ"}
+    q = "theo kh phat trien khcn, dmst va cds nam 2026 cua so noi vu, de an chuyen doi so hoan thanh khi nao"
+    assert _strip_scope(q, [(meta, doc_aliases(meta))]).split() == \
+        "theo cua , de an chuyen doi so hoan thanh khi nao".split()
+    # title words that do not follow the kind word, or fewer than three of them, stay topic
+    kept = "ke hoach 2026 cua so noi vu giao ai phat trien khoa hoc cong nghe"
+    assert "khoa hoc cong nghe" in _strip_scope(kept, [(meta, doc_aliases(meta))])
+
+
+def test_a_task_asked_in_a_question_restating_the_title_answers_from_its_row(engine):
+    text = (CORPUS / "snv-kh-2026-khcn-cds.txt").read_text(encoding="utf-8")
+    row = next(ln for ln in text.splitlines() if "Đề án Chuyên đổi số" in ln).split("\t")
+    ans = engine.ask("Theo KH phát triển KHCN, ĐMST và CĐS năm 2026 của Sở Nội vụ, Đề án chuyển đổi số "
+                     "giai đoạn đến 2030 phải hoàn thành khi nào?")
+    assert row[-2] in ans.answer and row[-2].startswith("Quý"), (row, ans.answer)
+
+
 def test_a_document_a_plan_implements_does_not_scope_the_question_alone():
     from rag.query import detect_scope
 
