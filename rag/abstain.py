@@ -131,7 +131,9 @@ _ORG = (r"(?:Phòng|Sở|Ban|Trung tâm|Cục|Chi cục|Văn phòng|Viện|Trư�
         r"|Kiểm toán|Ngân hàng|Mặt trận|Hội đồng|Tập đoàn|Tổng công ty|Học viện|Đại học|Bảo hiểm|Cổng)")
 _ORG_NAME = re.compile(rf"(?<!\w){_ORG}\s+([A-ZĐÀ-Ỹ][^\W\d_]*(?:\s+[^\W\d_]+){{0,2}})")
 _ORG_START = re.compile(rf"{_ORG}\b")
-_DOC_NUMBER = re.compile(r"\b(\d{1,5})\s*[/-]\s*(?:kh|qd|nq|ct|tb|bc|cv|nd|tt|hd)\b")
+# "348/KH-UBND", "73/2023/NĐ-CP", and "Nghị định 73/2023" (number and year, no code)
+_DOC_NUMBER = re.compile(r"\b(\d{1,5})\s*[/-]\s*(?:(?:19|20)\d\d\s*[/-]\s*)?(?:kh|qd|nq|ct|tb|bc|cv|nd|tt|hd)\b"
+                         r"|\b(?:nghi dinh|thong tu|quyet dinh|nghi quyet)\s+(?:so\s+)?(\d{1,5})\s*/\s*(?:19|20)\d\d\b")
 _NOT_NOUNS = set("tram tien la so nao gi dat duoc phai the".split())
 # nouns opening with a function word's syllable ("cơ sở", folded like "có sở"; "hội nghị", like "hỏi";
 # "máy tính", like "mấy")
@@ -553,7 +555,7 @@ def foreign_documents(folded_question: str, documents: dict[str, dict]) -> list[
     plan implements ("kế hoạch triển khai Nghị quyết 71/NQ-CP"), not the plan itself."""
     known = _loaded_numbers(documents)
     subject = re.split(r"\b(?:trien khai|thuc hien|theo|can cu|cu the hoa)\b", folded_question)[0]
-    return [n for n in _DOC_NUMBER.findall(subject) if n not in known]
+    return [n for m in _DOC_NUMBER.finditer(subject) if (n := m.group(1) or m.group(2)) not in known]
 
 
 _DOC_KINDS = ("quyet dinh", "cong van", "thong bao", "chi thi", "nghi dinh", "thong tu", "to trinh", "de an",

@@ -29,7 +29,9 @@ INTENT_PATTERNS: dict[str, str] = {
             r"|\bmang so (may|bao nhieu|gi|nao)\b|\bchuc vu\b|\bco quan (nao )?(ban|phat) hanh\b"
             r"|\bdon vi (nao )?ban hanh\b|\bai ban hanh\b|\bla (van ban|ke hoach) cua (co quan|don vi) nao\b"
             r"|\btrich yeu\b|\bten (day du )?cua ke hoach\b"
-            r"|\bke hoach (nay )?(co )?so (bao nhieu|may|gi)\b|\bso cua ke hoach\b|\bky boi\b|\bnoi ban hanh\b"
+            r"|\bke hoach (nay )?(co )?so (bao nhieu|may|gi)\b|\bky boi\b|\bnoi ban hanh\b"
+            # "số của kế hoạch" asks the number, "chủ quyền số của kế hoạch" is a topic
+            r"|(?:(?<![a-z] )|(?<=biet )|(?<=hoi )|(?<=xem )|(?<=la ))so cua ke hoach\b"
             rf"|{RECIPIENTS_Q}|{ARCHIVE_Q}",
     "who_partner": r"\bphoi hop\b",
     "who": rf"\bai\b|\b({_WHO_NOUNS}) nao\b"

@@ -94,6 +94,15 @@ def test_meta_questions_phrased_another_way():
     assert detect_intents("thang ban hanh ke hoach cua xa la thang may") == ["meta"]
 
 
+def test_a_digital_noun_before_cua_ke_hoach_asks_no_number():
+    """"chủ quyền số của Kế hoạch …" is a topic; "số của kế hoạch" alone asks its number."""
+    from rag.query import detect_intents
+
+    assert "meta" not in detect_intents("nhom nhiem vu chu quyen so cua ke hoach nam 2026 co ket qua du kien la gi")
+    assert "meta" in detect_intents("cho biet so cua ke hoach nay")
+    assert "meta" in detect_intents("so cua ke hoach la gi")
+
+
 def test_the_outcome_of_a_procedure_is_a_topic_not_a_result_asked():
     """"Tỷ lệ số hóa hồ sơ, kết quả xử lý TTHC" names a thing; "kết quả dự kiến" asks a result.
     "Đặt mục đích" is no figure "đạt mức"."""
@@ -267,6 +276,20 @@ def test_a_cited_document_is_dated_only_by_a_sentence_that_dates_it(engine):
     xa = (CORPUS / "xa-nghia-dan-kh-2025-thuc-hien-nq57.txt").read_text(encoding="utf-8")
     date = re.search(r"71/NQ-CP ngày (\d{1,2}/\d{1,2}/\d{4})", xa).group(1)
     ans = engine.ask("Nghị quyết 71/NQ-CP của Chính phủ mà kế hoạch xã Nghĩa Đàn căn cứ được ban hành ngày nào?")
+    assert not ans.abstained and date in ans.answer, ans.answer
+
+
+def test_a_cited_decree_named_by_number_and_year_is_dated_by_the_sentence_citing_it(engine):
+    """"Nghị định 73/2023 … ký ngày mấy": a document named by number and year only (no code) is
+    a cited one, dated by the text that cites it, never by the citing plan's own header."""
+    from rag.abstain import foreign_documents
+
+    assert foreign_documents("nghi dinh 73/2023 cua chinh phu ky ngay may", {}) == ["73"]
+    assert foreign_documents("nghi dinh 73/2023/nd-cp ky ngay may", {}) == ["73"]
+    assert foreign_documents("nam 2023 co 73 nhiem vu", {}) == []
+    text = (CORPUS / "snv-3469-kh-2025-trien-khai-nq71-nq57.txt").read_text(encoding="utf-8")
+    date = re.search(r"73/2023/NĐ- ?CP ngày (\d{1,2}/\d{1,2}/\d{4})", text).group(1)
+    ans = engine.ask("trong kh 3469, nghi dinh 73/2023 cua chinh phu ve khuyen khich can bo nang dong duoc ky ngay may")
     assert not ans.abstained and date in ans.answer, ans.answer
 
 
