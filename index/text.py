@@ -171,7 +171,7 @@ ABBREVIATIONS = {
     "ubnd": "uy ban nhan dan", "hdnd": "hoi dong nhan dan", "csdl": "co so du lieu",
     "attt": "an toan thong tin", "dvc": "dich vu cong", "dvctt": "dich vu cong truc tuyen",
     "vp": "van phong", "kh": "ke hoach", "nq": "nghi quyet", "qd": "quyet dinh", "nd": "nghi dinh",
-    "dn": "doanh nghiep",
+    "dn": "doanh nghiep", "cb": "can bo", "cbcc": "can bo cong chuc",
     "ccvc": "cong chuc vien chuc", "cbccvc": "can bo cong chuc vien chuc", "cchc": "cai cach hanh chinh",
     "ttdt": "thong tin dien tu", "snv": "so noi vu", "vh-xh": "van hoa xa hoi", "kh-tc": "ke hoach tai chinh",
     "hc-qt": "hanh chinh quan tri", "cm": "chuyen mon", "mttq": "mat tran to quoc",

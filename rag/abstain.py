@@ -735,14 +735,17 @@ _LEVEL = re.compile(r"\bcap (tinh|huyen|xa|trung uong|bo|so)\b|\bpham vi (toan q
 # the world regions a target ranks a country in ("nhóm 3 nước dẫn đầu Đông Nam Á")
 _REGION = re.compile(r"\b(dong nam a|asean|chau a|chau au|chau phi|the gioi)\b")
 _REGION_SAME = {"asean": "dong nam a"}
+# the grade of a certificate, skill or course ("chứng chỉ quản trị dữ liệu cơ bản / nâng cao");
+# "nâng cao" before its object is a verb ("nâng cao kỹ năng số") and names no grade
+_GRADE = re.compile(r"\b(?:chung chi|trinh do|ky nang|cap do|khoa|lop)(?: [a-z]+){0,4}? (co ban|nang cao)\b")
 
 
 def _other_level(u, folded_question: str) -> bool:
-    """The question is about one administrative level ("cấp huyện") or world region ("dẫn đầu
-    châu Á") and the unit speaks of others ("cấp tỉnh và cấp xã"; "Đông Nam Á … thế giới") but
-    never of it."""
+    """The question is about one administrative level ("cấp huyện"), world region ("dẫn đầu
+    châu Á") or grade ("chứng chỉ … nâng cao") and the unit speaks of others ("cấp tỉnh và cấp
+    xã"; "Đông Nam Á … thế giới"; "chứng chỉ … cơ bản") but never of it."""
     text = vt.fold(f"{u.heading} {u.text}").lower()
-    for rx, same in ((_LEVEL, {}), (_REGION, _REGION_SAME)):
+    for rx, same in ((_LEVEL, {}), (_REGION, _REGION_SAME), (_GRADE, {})):
         asked = {same.get(x, x) for x in _found(rx, folded_question)}
         if asked:
             own = {same.get(x, x) for x in _found(rx, text)}

@@ -667,6 +667,24 @@ def test_a_row_about_other_administrative_levels_cannot_answer():
     assert answerable_units(q, [other, same]) == [same]
 
 
+def test_a_sentence_about_another_grade_cannot_answer():
+    """"chứng chỉ … nâng cao" is not answered by "chứng chỉ … cơ bản"; "nâng cao kỹ năng"
+    (a verb before its object) names no grade."""
+    q = analyse("Bao nhiêu phần trăm cán bộ đạt chứng chỉ quản trị dữ liệu nâng cao?")
+    other = _sentence("Phấn đấu có ít nhất 50% cán bộ được đào tạo đạt chứng chỉ quản trị dữ liệu cơ bản.")
+    same = _sentence("Phấn đấu 20% cán bộ đạt chứng chỉ quản trị dữ liệu nâng cao.")
+    assert answerable_units(q, [other, same]) == [same]
+    verb = analyse("Bao nhiêu phần trăm cán bộ được nâng cao kỹ năng số?")
+    basic = _sentence("100% cán bộ được đào tạo, bồi dưỡng kỹ năng số cơ bản.")
+    assert answerable_units(verb, [basic]) == [basic]
+
+
+def test_a_rate_of_staff_typed_cb_is_a_rate_of_can_bo():
+    q = analyse("tỷ lệ CB chuyên trách CNTT phải có chứng chỉ quản trị dữ liệu cơ bản?")
+    row = _sentence("Phấn đấu có ít nhất 50% cán bộ chuyên trách về công nghệ thông tin đạt chứng chỉ quản trị dữ liệu cơ bản.")
+    assert answerable_units(q, [row]) == [row]
+
+
 def test_capitalised_unit_names_are_names_even_when_they_fold_to_stopwords():
     from rag.abstain import _unit_names
 
