@@ -696,7 +696,7 @@ def answerable_units(q, units: list, doc_years: dict[str, str] | None = None) ->
         asked = set(vt.syllables(q.folded))
         keep = [u for u in keep if u.kind != "sentence" or not set(vt.syllables(vt.fold(u.text).lower())) <= asked]
     if q.intents == ["when"]:
-        keep = [u for u in keep if _has_time(u, q.folded)]
+        keep = [u for u in keep if _has_time(u, q.folded) and not _only_in_condition(u, q.terms)]
     if "who_partner" in q.intents and "who" not in q.intents:   # "phối hợp với ai" needs partners, not only a lead
         # a row without partners names one only as "phối hợp với X", or as the task the
         # question itself quotes ("phối hợp triển khai Đề án 06 … xong năm nào"); in "Phối hợp
@@ -854,6 +854,23 @@ def _has_time(u, folded_question: str) -> bool:
     own = f"{u.heading.split('›')[-1] if '›' in u.heading else ''} {u.text}"
     return any(re.sub(r"\s+", " ", m.group(0)) not in q and not (deadline and _FREQUENCY.fullmatch(m.group(0)))
                for m in _TIME_E.finditer(vt.fold(own).lower()))
+
+
+_CONDITION = re.compile(r"\bsau khi\b[^.;:]*")
+
+
+def _only_in_condition(u, terms: list[str]) -> bool:
+    """"Khi nào tòa nhà làm việc đi vào hoạt động?": a task done "sau khi tòa nhà làm việc đi
+    vào hoạt động" is timed by that event; its deadline is not the event's time. True when the
+    question's words the unit has are all in such a "sau khi" clause (three at least)."""
+    text = vt.fold(stated_text(u)).lower()
+    clause = " ".join(m.group(0) for m in _CONDITION.finditer(text))
+    if not clause:
+        return False
+    rest = set(vt.syllables(_CONDITION.sub(" ", text)))
+    inside = set(vt.syllables(clause))
+    asked = set(terms)
+    return len(asked & inside - rest) >= 3 and not asked & rest
 
 
 def gives_asked_detail(u, q) -> bool:

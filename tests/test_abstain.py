@@ -667,6 +667,14 @@ def test_a_row_about_other_administrative_levels_cannot_answer():
     assert answerable_units(q, [other, same]) == [same]
 
 
+def test_an_event_a_task_waits_for_is_not_timed_by_its_deadline():
+    """A row done "sau khi tòa nhà làm việc đi vào hoạt động" does not say when the building opens."""
+    row = _task(deadline="Quý II/2026", content="Nâng cấp hệ thống mạng Lan cơ quan Sở, sau khi tòa nhà "
+                                                "làm việc mới đi vào hoạt động.")
+    assert answerable_units(analyse("Khi nào tòa nhà làm việc mới đi vào hoạt động?"), [row]) == []
+    assert answerable_units(analyse("Khi nào nâng cấp mạng Lan cơ quan Sở?"), [row]) == [row]
+
+
 def test_a_sentence_about_another_grade_cannot_answer():
     """"chứng chỉ … nâng cao" is not answered by "chứng chỉ … cơ bản"; "nâng cao kỹ năng"
     (a verb before its object) names no grade."""
