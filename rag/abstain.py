@@ -106,6 +106,10 @@ _CONTACT = {
     "rank": (r"\b(xep hang|xep thu|dung thu|dung hang)\b[^?]{0,20}\b(may|bao nhieu)\b|\bthu hang (may|bao nhieu)\b",
              r"\b(thu|hang|top|nhom)\s*(?:[≤<>≥]=?\s*)?\d+|\b(thu|xep) (hang|bac)\b[^.;]{0,20}\d"
              r"|\bthu (nhat|nhi|ba)\b|\bnhom (dau|dan dau)\b|\bdan dau\b"),
+    # "X do đơn vị nào quản lý, vận hành / ai vận hành X": who runs X, which a task that only
+    # connects to X or builds in it does not say
+    "operator": (r"\b(?:ai|nao|chu tri|phu trach)\s+(?:(?:quan ly|quan tri)\s*,?\s*(?:va\s+)?)?van hanh\b",
+                 r"\bvan hanh\b"),
     # "được xếp loại gì / đạt loại nào": a grade, which a task to evaluate does not give
     "grade": (r"\b(?:xep|dat|duoc) loai (gi|nao|may)\b",
               r"\b(loai|hang|muc) (a|b|c|[1-5]|tot|kha|xuat sac|trung binh|yeu|kem|hoan thanh)\b"),

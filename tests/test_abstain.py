@@ -82,6 +82,11 @@ def test_a_rate_question_needs_evidence_about_that_rate():
 def test_people_and_companies_need_names():
     assert type_mismatch("pho giam doc nao phu trach chuyen doi so", "Ban Chỉ đạo Sở chỉ đạo chung.") == "person"
     assert type_mismatch("pho giam doc nao phu trach chuyen doi so", "Đồng chí Nguyễn Văn An phụ trách.") is None
+    # who runs a system is not said by a task that only connects to it
+    assert type_mismatch("trung tam ioc cua tinh do don vi nao quan ly, van hanh",
+                         "Kết nối CSDL các ngành vào Trung tâm IOC của tỉnh.") == "operator"
+    assert type_mismatch("ai van hanh trung tam ioc", "Văn phòng quản lý, vận hành Trung tâm IOC.") is None
+    assert type_mismatch("ai chu tri dua he thong vao van hanh", "Văn phòng chủ trì đưa hệ thống vào sử dụng.") is None
     assert type_mismatch("doanh nghiep nao cung cap dich vu giam sat", "Văn phòng chủ trì giám sát.") == "company"
     assert type_mismatch("doanh nghiep nao cung cap dich vu giam sat", "Thuê Công ty VNPT giám sát.") is None
     assert type_mismatch("doanh nghiep vien thong nao phu song 5g", "Phát triển mạng 5G phủ sóng toàn xã.") == "company"
