@@ -41,7 +41,7 @@ import re
 from index import text as vt
 from index.reader import IndexSnapshot
 from rag.places import place_names
-from rag.query import STOPWORDS, asks_progress, leading_number, numbers_of
+from rag.query import STOPWORDS, asks_progress, leading_number, numbers_of, without_courtesy
 
 # Capitalised words that start questions or name generic things; never an "entity" alone.
 _GENERIC = set("""
@@ -147,7 +147,7 @@ _COMPOUND_NOUNS = {"co so", "co quan", "co che", "hoi nghi", "hoi thao", "hoi do
 _PEOPLE = r"(?:nguoi|can bo|thanh vien|cong chuc|vien chuc|chuyen gia|hoc vien|lao dong|nhan su)"
 _DURATIONS = set("nam thang ngay tuan gio lan".split())      # "bao nhiêu tháng" needs "<n> tháng"
 _COUNT_Q = re.compile(r"\bbao nhieu ([a-z]+(?: [a-z]+)?)"   # "bao nhiêu tài khoản", not "bao nhiêu %"
-                      r"|\bmay ((?:lan|cap|loai|nhom|buoc|phan he|dot|giai doan|muc)(?: [a-z]+)?)\b")
+                      r"|\bmay ((?:lan|cap|loai|nhom|buoc|phan he|dot|giai doan|muc|lop|khoa)(?: [a-z]+)?)\b")
 # "mấy lần / cấp độ": folded, "mấy" is "máy" too (máy tính), so only before a measure word
 
 
@@ -572,7 +572,8 @@ def foreign_subject(folded_question: str, snap: IndexSnapshot) -> str:
     document is it or contains it (no line of theirs heads its text, as "| Số: 20-NQ/TW |"
     does in a compilation): what that document says is not in the plans, which only cite it.
     "" when the question opens otherwise, or asks which document it implements."""
-    m = re.match(rf"\s*(?:{_KINDS}|van ban|kh|nq|qd)\s+(?:so\s+)?(\d{{1,5}})\s*[/-]\s*[a-z]", folded_question)
+    m = re.match(rf"\s*(?:{_KINDS}|van ban|kh|nq|qd)\s+(?:so\s+)?(\d{{1,5}})\s*[/-]\s*[a-z]",
+                 without_courtesy(folded_question))
     if not m or cited_kind(folded_question):
         return ""
     n = m.group(1)

@@ -99,6 +99,15 @@ class Query:
     parts: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
 
+_COURTESY = re.compile(r"^\s*(?:(?:(?:anh|chi|ban)(?:\s*/\s*(?:anh|chi|ban))?|xin|vui long|lam on)\s+cho\s+"
+                       r"(?:(?:toi|minh|em)\s+)?(?:biet|hoi)|cho\s+(?:toi|minh|em)\s+hoi|xin\s+hoi)\b\s*[,:]?\s*")
+
+
+def without_courtesy(folded: str) -> str:
+    """The question without its polite opening ("Anh/chị cho biết", "Cho tôi hỏi", "Xin cho biết")."""
+    return _COURTESY.sub("", folded, count=1)
+
+
 def asks_progress(folded: str) -> bool:
     """"Tiến độ ra sao / tình hình thực hiện / đã hoàn thành chưa / đã thu hút được bao nhiêu": how
     far a task got."""

@@ -110,6 +110,9 @@ def test_counts_and_durations_need_a_figure_for_what_is_counted():
                             "cơ sở dữ liệu chuyên ngành.") == "count"
     assert type_mismatch(q, "Số hóa 12 cơ sở dữ liệu chuyên ngành.") is None
     assert type_mismatch("ty le la bao nhieu theo ke hoach", "Tỷ lệ đạt 100%.") is None     # "theo" counts nothing
+    q = "so noi vu to chuc may lop tap huan ky nang so moi nam"         # "mấy lớp": classes counted
+    assert type_mismatch(q, "Xây dựng chương trình đào tạo kỹ năng số; tổ chức các lớp tập huấn định kỳ.") == "count"
+    assert type_mismatch(q, "Tổ chức 04 lớp tập huấn kỹ năng số mỗi năm.") is None
     # a count written in words right before the noun ("ba khu"), not "một số khu" nor "bà"
     q = "dua vao hoat dong bao nhieu khu cong nghe cao"
     assert type_mismatch(q, "Đưa vào hoạt động có hiệu quả ba khu công nghệ cao quốc gia.") is None
@@ -889,6 +892,7 @@ def test_what_a_document_the_plans_only_cite_says_is_not_found(engine):
     cited = "Kế hoạch số 02-KH/BCĐTW xác định những cơ sở dữ liệu trọng yếu nào cần ưu tiên?"
     assert foreign_subject(vt.fold(cited).lower(), snap)
     assert engine.ask(cited).abstained
+    assert engine.ask(f"Anh/chị cho biết {cited[0].lower()}{cited[1:]}").abstained     # a polite opening first
     relation = "Kế hoạch 3469/KH-SNV của Sở Nội vụ thực hiện kế hoạch số mấy của UBND tỉnh?"
     assert foreign_subject(vt.fold(relation).lower(), snap) == ""           # a loaded plan's number
     implements = "Kế hoạch 348/KH-UBND được ban hành để thực hiện nghị quyết nào của Chính phủ?"
