@@ -172,7 +172,7 @@ class Engine:
         foreign = foreign_documents(q.folded, snap.documents) if "meta" in q.intents else []
         kind = foreign_kind(q.folded, [snap.documents[d] for d in (q.scope or snap.primary_documents())]) \
             if "meta" in q.intents and not foreign else ""
-        dated = re.search(r"\bngay\b|khi nao|bao gio", q.folded)     # a date of that document is asked
+        dated = re.search(r"\bngay\b(?!\s*\d)|khi nao|bao gio", q.folded)     # a date of that document is asked
         cited = False
         if kind:            # "Quyết định thành lập … ký ngày nào?" of a plan's Ban: not the plan's header
             units = naming_units(units, [rf"\b{kind}\b"], dated_within=60)
@@ -225,7 +225,8 @@ class Engine:
         if not chosen:
             return self._abstain(base, snap, hits, units)
         chosen = _once(snap, chosen)
-        lines = [comp.line(u) for u in chosen]
+        # what a plan says of a document it cites is its text naming it, not the row's lead and deadline
+        lines = [comp.sentence_line(u) if (foreign or cited) and u.kind == "task" else comp.line(u) for u in chosen]
         if len({u.doc_id for u in chosen}) > 1:
             lines = [f"{plan_label(snap.documents[u.doc_id], u.start)}: {ln}" for u, ln in zip(chosen, lines)]
         return self._finish(base, comp, lines, confidence=chosen[0].match)

@@ -29,6 +29,9 @@ INTENT_PATTERNS: dict[str, str] = {
             r"|\bmang so (may|bao nhieu|gi|nao)\b|\bchuc vu\b|\bco quan (nao )?(ban|phat) hanh\b"
             r"|\bdon vi (nao )?ban hanh\b|\bai ban hanh\b|\bla (van ban|ke hoach) cua (co quan|don vi) nao\b"
             r"|\btrich yeu\b|\bten (day du )?cua ke hoach\b"
+            # "… được ban hành để thực hiện kế hoạch nào": the document the plan implements
+            r"|\b(?:thuc hien|trien khai|can cu|cu the hoa)\s+(?:vao\s+)?(?:cac |nhung )?(?:nghi quyet|ke hoach|quyet dinh"
+            r"|nghi dinh|chi thi|chuong trinh|ket luan|thong tu)\s+(?:so\s+)?(?:nao|may|gi|bao nhieu)\b"
             r"|\bke hoach (nay )?(co )?so (bao nhieu|may|gi)\b|\bky boi\b|\bnoi ban hanh\b"
             # "số của kế hoạch" asks the number, "chủ quyền số của kế hoạch" is a topic
             r"|(?:(?<![a-z] )|(?<=biet )|(?<=hoi )|(?<=xem )|(?<=la ))so cua ke hoach\b"

@@ -293,6 +293,24 @@ def test_a_cited_decree_named_by_number_and_year_is_dated_by_the_sentence_citing
     assert not ans.abstained and date in ans.answer, ans.answer
 
 
+def test_which_document_a_plan_or_a_cited_plan_implements_is_quoted_from_the_text_naming_it(engine):
+    """"… được ban hành để thực hiện kế hoạch nào" asks the document implemented, read from the
+    text that names it — for a cited plan, its row's text, not the row's lead and deadline."""
+    from rag.query import detect_intents
+
+    assert "meta" in detect_intents("ke hoach cua xa duoc ban hanh de thuc hien ke hoach nao cua ubnd tinh")
+    xa = (CORPUS / "xa-nghia-dan-kh-2025-thuc-hien-nq57.txt").read_text(encoding="utf-8")
+    implemented = re.search(r"Kế hoạch số (\d+/KH-UBND)", xa).group(1)
+    ans = engine.ask("Kế hoạch thực hiện Nghị quyết 57 của xã Nghĩa Đàn được ban hành để thực hiện kế hoạch nào "
+                     "của UBND tỉnh?")
+    assert implemented in ans.answer, ans.answer
+    snv = (CORPUS / "snv-kh-2026-khcn-cds.txt").read_text(encoding="utf-8")
+    m = re.search(r"Kế hoạch số (\d+)/KH-UBND ngày (\S+) của UBND tỉnh về thực hiện Nghị quyết số (\d+/NQ-CP)", snv)
+    ans = engine.ask(f"Kế hoạch {m.group(1)}/KH-UBND ngày {m.group(2)} của UBND tỉnh được ban hành để thực hiện "
+                     "nghị quyết nào của Chính phủ?")
+    assert m.group(3) in ans.answer, ans.answer
+
+
 def test_a_second_plan_is_quoted_only_when_it_matches_well(engine):
     """An unscoped question answered per plan: another plan's row joins the answer when it is
     nearly as good as the best (ratio) *and* a good match on its own (floor)."""
