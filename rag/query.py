@@ -24,7 +24,7 @@ _OUTCOME_OF = r"(?! (?:giai quyet|xu ly)\b)"
 INTENT_PATTERNS: dict[str, str] = {
     "meta": r"\bso hieu\b|\bso ky hieu\b|ky hieu|\bma hieu (van ban)?\b|\b(ngay|thang|nam) ban hanh\b"
             r"|\bban hanh (vao )?(?:(?:ngay|thang|nam)(?: may)?,? (?:va )?)*(ngay|thang|nam|khi|thoi diem) ?nao\b"
-            r"|\b(ke hoach|phu luc|van ban)\b[^?]{0,60}\bban hanh (vao )?(ngay|thang|nam) (may|bao nhieu)\b"
+            r"|\b(ke hoach|kh|phu luc|van ban)\b[^?]{0,60}\bban hanh (vao )?(ngay|thang|nam) (may|bao nhieu)\b"
             r"|\bai ky\b|\bnguoi ky\b|\bky (cac |nhung )?(ban hanh|ke hoach|van ban)\b|\bky (vao )?ngay (nao|may)\b"
             r"|\bmang so (may|bao nhieu|gi|nao)\b|\bchuc vu\b|\bco quan (nao )?(ban|phat) hanh\b"
             r"|\bdon vi (nao )?ban hanh\b|\bai ban hanh\b|\bla (van ban|ke hoach) cua (co quan|don vi) nao\b"
@@ -102,12 +102,15 @@ class Query:
     parts: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
 
-_COURTESY = re.compile(r"^\s*(?:(?:(?:anh|chi|ban)(?:\s*/\s*(?:anh|chi|ban))?|xin|vui long|lam on)\s+cho\s+"
-                       r"(?:(?:toi|minh|em)\s+)?(?:biet|hoi)|cho\s+(?:toi|minh|em)\s+hoi|xin\s+hoi)\b\s*[,:]?\s*")
+_YOU = r"(?:anh|chi|ban)(?:\s*/\s*(?:anh|chi|ban))?"
+_COURTESY = re.compile(rf"^\s*(?:(?:{_YOU}\s+)?(?:(?:xin|vui long|lam on|de nghi)\s+)?cho\s+(?:(?:toi|minh|em|chung toi)\s+)?"
+                       rf"(?:biet|hoi)|nho\s+{_YOU}\s+(?:xem giup|cho biet|giup)|(?:em|toi|minh)\s+(?:muon|can)\s+hoi"
+                       r"|xin\s+hoi)\b\s*[,:]?\s*")
 
 
 def without_courtesy(folded: str) -> str:
-    """The question without its polite opening ("Anh/chị cho biết", "Cho tôi hỏi", "Xin cho biết")."""
+    """The question without its polite opening ("Anh/chị cho biết", "Cho tôi hỏi", "Xin cho biết",
+    "Nhờ chị xem giúp", "Em muốn hỏi"): it names no topic."""
     return _COURTESY.sub("", folded, count=1)
 
 
@@ -177,6 +180,7 @@ def analyse(question: str, documents: dict[str, dict] | None = None,
         if scope:
             topical = _strip_scope(folded, [(documents[d], names.aliases[d]) for d in scope])
             parts = named_parts(folded, {d: documents[d] for d in scope})
+    topical = without_courtesy(topical)
     expanded = vt.expand_abbreviations(topical)
     syl = vt.syllables(expanded)
     content = content_terms(expanded)

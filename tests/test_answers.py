@@ -154,6 +154,23 @@ def test_words_naming_the_plan_are_not_topic_terms():
     assert _strip_scope("kh 3469 cua so noi vu giao phong kh-tc viec gi", [(meta, doc_aliases(meta))]) == "cua giao phong kh-tc viec gi"
 
 
+def test_a_polite_opening_is_not_topic():
+    """"Nhờ chị xem giúp, …", "Em muốn hỏi …", "Đề nghị cho biết …" ask nothing about the plans:
+    their words neither scope nor weigh the question."""
+    from rag.query import analyse, without_courtesy
+
+    for opening in ("Nhờ chị xem giúp,", "Em muốn hỏi", "Đề nghị cho biết", "Anh/chị cho biết", "Cho mình hỏi,"):
+        q = analyse(f"{opening} kinh phí được bố trí từ những nguồn nào?")
+        assert q.terms == analyse("Kinh phí được bố trí từ những nguồn nào?").terms, (opening, q.terms)
+    assert without_courtesy("chi tieu ty le") == "chi tieu ty le"      # "chỉ tiêu" is no "chị"
+
+
+def test_issued_in_which_month_of_a_plan_typed_kh_asks_its_date():
+    from rag.query import detect_intents
+
+    assert "meta" in detect_intents("kh cua vp ubnd tinh trien khai nq 71 ban hanh thang may?")
+
+
 def test_a_restated_plan_title_is_not_topic():
     """"Theo KH phát triển KHCN, ĐMST và CĐS năm 2026 của Sở Nội vụ, …": the title's words
     (abbreviations count as what they stand for) right after "KH" name the plan."""
