@@ -444,6 +444,10 @@ def detect_scope(folded: str, documents: dict[str, dict], names: DocumentNames |
             dated = {d: s for d, s in scores.items() if doc_year(documents[d]) in years}
             if dated:
                 scores = dated
+    if len(scores) > 1:     # "kế hoạch của Sở Nội vụ triển khai NQ 71": the issuer's plan implementing it
+        implementing = {d: sc for d, sc in scores.items() if _strip_implemented(folded, documents[d]) != folded}
+        if implementing:
+            scores = implementing
     if len(scores) > 1:                       # a more specific name wins ("xa nghia dan" over "ubnd")
         top = max(scores.values())
         scores = {d: s for d, s in scores.items() if s == top}

@@ -195,6 +195,19 @@ def test_a_task_asked_in_a_question_restating_the_title_answers_from_its_row(eng
     assert row[-2] in ans.answer and row[-2].startswith("Quý"), (row, ans.answer)
 
 
+def test_an_issuers_plan_named_by_what_it_implements_is_that_plan():
+    """"kế hoạch của Sở Nội vụ triển khai Nghị quyết 71/NQ-CP": of the issuer's two plans, the
+    one whose title implements NQ 71."""
+    from rag.query import detect_scope
+
+    docs = {"kh3469": {"number": "", "issuer": "Sở Nội vụ", "doc_type": "Kế hoạch",
+                       "title": "Triển khai thực hiện Nghị quyết số 71/NQ-CP và Kế hoạch hành động số 328-KH/TU"},
+            "kh2026": {"number": "", "issuer": "Sở Nội vụ", "doc_type": "Kế hoạch",
+                       "title": "về phát triển khoa học, công nghệ năm 2026"}}
+    assert detect_scope("kinh phi ke hoach cua so noi vu trien khai nghi quyet 71/nq-cp lay tu dau", docs) == ["kh3469"]
+    assert detect_scope("kinh phi ke hoach cua so noi vu lay tu dau", docs) == ["kh2026", "kh3469"]
+
+
 def test_a_document_a_plan_implements_does_not_scope_the_question_alone():
     from rag.query import detect_scope
 
@@ -264,7 +277,9 @@ def test_a_plan_is_named_by_the_field_its_title_names():
                       "title": "Về chuyển đổi số năm 2026 lĩnh vực Nội vụ"},
             "vp": {"number": "", "issuer": "Văn phòng UBND tỉnh", "date": "2026-02",
                    "title": "Triển khai Nghị quyết số 71/NQ-CP"}}
-    assert detect_scope("ke hoach trien khai nghi quyet 71 linh vuc noi vu giao phong nao", docs) == ["snv25", "snv26"]
+    assert detect_scope("ke hoach linh vuc noi vu giao phong nao", docs) == ["snv25", "snv26"]
+    # of those, the one whose title implements NQ 71
+    assert detect_scope("ke hoach trien khai nghi quyet 71 linh vuc noi vu giao phong nao", docs) == ["snv25"]
     assert detect_scope("ke hoach nam 2025 linh vuc noi vu giao phong nao", docs) == ["snv25"]
     assert detect_scope("linh vuc y te giao phong nao", docs) == []
 
