@@ -702,6 +702,9 @@ def answerable_units(q, units: list, doc_years: dict[str, str] | None = None) ->
         keep = [u for u in keep if u.kind != "sentence" or not set(vt.syllables(vt.fold(u.text).lower())) <= asked]
     if q.intents == ["when"]:
         keep = [u for u in keep if _has_time(u, q.folded) and not _only_in_condition(u, q.terms)]
+    if "who" in q.intents:      # "- Chủ trì rà soát …" under a heading naming no unit: it says what, not who
+        keep = [u for u in keep if not (u.kind == "sentence" and _SUBJECTLESS.match(u.text)
+                                        and not _ORG_NAME.search(f"{_sections(u.heading)} {u.text}"))]
     if "who_partner" in q.intents and "who" not in q.intents:   # "phối hợp với ai" needs partners, not only a lead
         # a row without partners names one only as "phối hợp với X", or as the task the
         # question itself quotes ("phối hợp triển khai Đề án 06 … xong năm nào"); in "Phối hợp
@@ -861,6 +864,12 @@ def _has_time(u, folded_question: str) -> bool:
                for m in _TIME_E.finditer(vt.fold(own).lower()))
 
 
+def _sections(heading: str) -> str:
+    """A unit's heading path without the plan's label (its first segment)."""
+    return heading.split("›", 1)[1] if "›" in heading else ""
+
+
+_SUBJECTLESS = re.compile(r"\W{0,3}(?:Chủ trì|Phối hợp|Tham mưu)\b")
 _CONDITION = re.compile(r"\bsau khi\b[^.;:]*")
 
 

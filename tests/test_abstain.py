@@ -675,6 +675,17 @@ def test_a_row_about_other_administrative_levels_cannot_answer():
     assert answerable_units(q, [other, same]) == [same]
 
 
+def test_a_subjectless_duty_under_a_heading_naming_no_unit_does_not_say_who():
+    """"- Chủ trì rà soát …" under "2. Hoàn thiện cơ chế, chính sách" says what is led, not by
+    which unit (the plan's own label in the heading path names no unit of it); under
+    "1.4. Phòng Thi đua khen thưởng" it does."""
+    q = analyse("Phòng nào chủ trì rà soát, đơn giản hóa thủ tục hành chính?")
+    text = "- Chủ trì rà soát, tham mưu đơn giản hóa thủ tục hành chính."
+    bare = _sentence(text, heading="Kế hoạch Văn phòng UBND tỉnh › III. NHIỆM VỤ › 2. Hoàn thiện cơ chế, chính sách")
+    named = _sentence(text, heading="Kế hoạch Sở Nội vụ › III. NHIỆM VỤ › 1.4. Phòng Thi đua khen thưởng")
+    assert answerable_units(q, [bare, named]) == [named]
+
+
 def test_an_event_a_task_waits_for_is_not_timed_by_its_deadline():
     """A row done "sau khi tòa nhà làm việc đi vào hoạt động" does not say when the building opens."""
     row = _task(deadline="Quý II/2026", content="Nâng cấp hệ thống mạng Lan cơ quan Sở, sau khi tòa nhà "
