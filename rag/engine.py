@@ -36,6 +36,8 @@ TASK_INTENTS = ("who", "who_partner", "when", "result")
 _PINNED: contextvars.ContextVar = contextvars.ContextVar("planqa_request_snapshot", default=None)
 
 
+_SHORT_SECTION = 6        # items of a section short enough to complete its title's match
+
 class Engine:
     def __init__(self, home: Path, embedder=None, weights: Weights | None = None,
                  thresholds: Thresholds | None = None, max_question_chars: int = 1000, llm=None):
@@ -282,7 +284,7 @@ class Engine:
                 match = m.coverage(title)
                 if match > best_match:
                     best, best_match = (u.doc_id, u.section_path[:depth + 1], title), match
-        if best is None or best_match < self.thresholds.abstain:
+        if best is None or best_match < self.thresholds.section_title:
             return []
         doc_id, prefix, title = best
         c = snap.chunks
@@ -291,6 +293,14 @@ class Engine:
         hits = [Hit(i, c.ids[i], doc_id, "text", c.section_paths[i], c.headings[i], c.texts[i], c.starts[i],
                     c.ends[i], 0.0) for i in rows]
         items = [u for u in units_from_hits(snap, hits) if not _is_heading_only(u, title)]
+        if best_match < self.thresholds.abstain:
+            # "Kinh phí … lấy từ những nguồn nào" under "KINH PHÍ THỰC HIỆN": the title names the
+            # topic, a short section's items say the rest
+            if len(items) > _SHORT_SECTION:
+                return []
+            best_match = m.coverage(" ".join([title, *(u.text for u in items)]))
+            if best_match < self.thresholds.abstain:
+                return []
         if contradicts_quantity(" ".join(u.text for u in items), q.folded):
             return None     # "05 nhiệm vụ quá hạn là những nhiệm vụ nào" of a section counting 02: a false premise
         for u in items:

@@ -343,6 +343,17 @@ def test_which_document_a_plan_or_a_cited_plan_implements_is_quoted_from_the_tex
     assert m.group(3) in ans.answer, ans.answer
 
 
+def test_a_short_section_whose_title_names_the_topic_lists_its_items(engine):
+    """"Kinh phí … lấy từ những nguồn nào": the title "KINH PHÍ THỰC HIỆN" names half the
+    question, its numbered items (the sources) the rest; they are the answer."""
+    text = (CORPUS / "snv-3469-kh-2025-trien-khai-nq71-nq57.txt").read_text(encoding="utf-8")
+    section = re.search(r"KINH PHÍ THỰC HIỆN\n(.*?)\n[IVX]+\. ", text, re.S).group(1)
+    items = [ln[3:30] for ln in section.splitlines() if re.match(r"\d\. ", ln)]
+    assert len(items) >= 3
+    ans = engine.ask("Kinh phí thực hiện kế hoạch của Sở Nội vụ triển khai NQ 71 lấy từ những nguồn nào?")
+    assert all(item in ans.answer for item in items), (items, ans.answer)
+
+
 def test_a_second_plan_is_quoted_only_when_it_matches_well(engine):
     """An unscoped question answered per plan: another plan's row joins the answer when it is
     nearly as good as the best (ratio) *and* a good match on its own (floor)."""
