@@ -894,7 +894,7 @@ def gives_asked_detail(u, q) -> bool:
         return True
     if "when" in q.intents and not _has_time(u, q.folded):
         return False
-    if {"who", "who_partner"} & set(q.intents) and not _ORG_NAME.search(f"{u.heading} {u.text}"):
+    if {"who", "who_partner"} & set(q.intents) and not _ORG_NAME.search(f"{_sections(u.heading)} {u.text}"):
         return False
     if "number" in q.intents and not re.search(r"(?<![\d/])(?!20\d\d\b)\d+", u.text):
         return False

@@ -922,7 +922,11 @@ def test_prose_from_another_plan_must_give_the_detail_asked():
 
     who = analyse("Ai chủ trì bố trí cán bộ chuyên trách về chuyển đổi số?")
     assert not gives_asked_detail(_sentence("Phấn đấu ít nhất 01 cán bộ chuyên trách về chuyển đổi số."), who)
-    assert gives_asked_detail(_sentence("Bố trí cán bộ chuyên trách.", heading="1.4. Phòng Thi đua khen thưởng"), who)
+    assert gives_asked_detail(_sentence("Bố trí cán bộ chuyên trách.",
+                                        heading="Kế hoạch Sở Nội vụ › 1.4. Phòng Thi đua khen thưởng"), who)
+    # the plan's own label opening the heading path ("Kế hoạch Sở Nội vụ › …") names no unit of it
+    assert not gives_asked_detail(_sentence("Bố trí ít nhất 01 cán bộ chuyên trách.",
+                                            heading="Kế hoạch Sở Nội vụ › 1.1. Các phòng chuyên môn thuộc Sở, các đơn vị"), who)
     when = analyse("Khi nào phải hoàn thành đề án chuyển đổi số?")
     assert not gives_asked_detail(_sentence("Phối hợp triển khai Đề án chuyển đổi số."), when)
     assert gives_asked_detail(_sentence("Hoàn thành Đề án chuyển đổi số trong quý I/2026."), when)
