@@ -235,19 +235,21 @@ class Composer:
 
 
 def _blank_for(field: str, value: str, folded_question: str) -> bool:
-    """A draft's blank number ("/KH-SNV") does not say which number ("số bao nhiêu / số mấy"),
-    nor a month-only date ("2026-02") which day ("ký ngày mấy / ngày bao nhiêu")."""
-    if field == "number":
-        return not re.search(r"\d", value) and bool(re.search(r"\bso (hieu )?(bao nhieu|may)\b", folded_question))
+    """A draft's blank number ("/KH-SNV") does not say which number ("số hiệu / số bao nhiêu /
+    số mấy"), nor a month-only date ("2026-02") which day ("ký ngày mấy", "ngày … cụ thể")."""
+    if field == "number":       # "/KH-VPUB" gives the code ("ký hiệu"), not the number ("số hiệu")
+        return not re.search(r"\d", value) and bool(re.search(r"\bso (hieu |bao nhieu|may)", folded_question)) \
+            and not re.search(r"\bky hieu\b", folded_question)
     if field == "date":
-        return len(value) < 10 and bool(re.search(r"\bngay (bao nhieu|may)\b", folded_question))
+        return len(value) < 10 and bool(re.search(r"\bngay (bao nhieu|may)\b|\bcu the\b", folded_question))
     return False
 
 
 META_FIELDS = [
     (RECIPIENTS_Q, "recipients", "nơi nhận"),
     (ARCHIVE_Q, "archive", "nơi lưu"),
-    (r"so hieu|ky hieu|ma hieu|\bso (bao nhieu|may|gi|nao)\b|\bso cua\b|\bmang so\b|\bke hoach so\b",
+    # "gửi tới những sở nào" asks which departments, not which number
+    (r"so hieu|ky hieu|ma hieu|(?<!nhung )(?<!cac )\bso (bao nhieu|may|gi|nao)\b|\bso cua\b|\bmang so\b|\bke hoach so\b",
      "number", "số hiệu"),
     (r"ngay|thoi gian ban hanh|khi nao|bao gio|(nam|thang) (nao|may)|thoi diem nao", "date", "ngày ban hành"),
     # "được ký ngày nào" asks the date, not the signer

@@ -654,7 +654,12 @@ def test_a_drafts_blank_number_or_day_answers_no_which_number_or_day(engine):
     assert _blank_for("number", "/KH-UBND", "ke hoach co so hieu bao nhieu")
     assert not _blank_for("number", "/KH-UBND", "ke hoach co ky hieu van ban la gi")
     assert not _blank_for("number", "3469/KH-SNV", "ke hoach mang so may")
+    assert _blank_for("number", "/KH-UBND", "ke hoach co so hieu la gi")
     assert _blank_for("date", "2025-07", "ky ngay may") and not _blank_for("date", "2025-07", "ban hanh thang nao")
+    assert _blank_for("date", "2025-07", "so hieu va ngay ban hanh cu the la gi")
+    # "gửi tới những sở nào" asks departments, not the number
+    from rag.answer import _meta_fields
+    assert "number" not in [f for f, _ in _meta_fields("ai ky va gui toi nhung so nao")]
     assert engine.ask("ke hoach thuc hien nq57 cua ubnd xa nghia dan co so hieu bao nhieu").abstained
     symbol = engine.ask("ke hoach nq57 cua ubnd xa nghia dan co ky hieu van ban la gi")
     assert not symbol.abstained and "KH-UBND" in symbol.answer
