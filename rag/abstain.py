@@ -110,6 +110,8 @@ _CONTACT = {
     # connects to X or builds in it does not say
     "operator": (r"\b(?:ai|nao|chu tri|phu trach)\s+(?:(?:quan ly|quan tri)\s*,?\s*(?:va\s+)?)?van hanh\b",
                  r"\bvan hanh\b"),
+    # "báo cáo quý gửi trước ngày nào": a quarterly report, which a text reporting twice a year does not set
+    "quarterly": (r"\bbao cao (hang |moi |theo )?quy\b", r"\b(hang|moi|tung|cuoi|dau|theo) quy\b(?! dinh)|\bquy\s*[ivx\d]"),
     # "được xếp loại gì / đạt loại nào": a grade, which a task to evaluate does not give
     "grade": (r"\b(?:xep|dat|duoc) loai (gi|nao|may)\b",
               r"\b(loai|hang|muc) (a|b|c|[1-5]|tot|kha|xuat sac|trung binh|yeu|kem|hoan thanh)\b"),

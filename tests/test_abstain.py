@@ -82,6 +82,10 @@ def test_a_rate_question_needs_evidence_about_that_rate():
 def test_people_and_companies_need_names():
     assert type_mismatch("pho giam doc nao phu trach chuyen doi so", "Ban Chỉ đạo Sở chỉ đạo chung.") == "person"
     assert type_mismatch("pho giam doc nao phu trach chuyen doi so", "Đồng chí Nguyễn Văn An phụ trách.") is None
+    # a quarterly report's deadline is not set by a text reporting twice a year "theo quy định"
+    q = "bao cao quy phai gui truoc ngay nao"
+    assert type_mismatch(q, "Định kỳ báo cáo trước ngày 10/6 và ngày 20/11 hằng năm theo quy định.") == "quarterly"
+    assert type_mismatch(q, "Báo cáo Quý trước ngày 10 tháng cuối Quý.") is None
     # who runs a system is not said by a task that only connects to it
     assert type_mismatch("trung tam ioc cua tinh do don vi nao quan ly, van hanh",
                          "Kết nối CSDL các ngành vào Trung tâm IOC của tỉnh.") == "operator"
