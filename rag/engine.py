@@ -38,6 +38,7 @@ _PINNED: contextvars.ContextVar = contextvars.ContextVar("planqa_request_snapsho
 
 _SHORT_SECTION = 6        # items of a section short enough to complete its title's match
 
+
 class Engine:
     def __init__(self, home: Path, embedder=None, weights: Weights | None = None,
                  thresholds: Thresholds | None = None, max_question_chars: int = 1000, llm=None):
