@@ -72,6 +72,8 @@ def test_meta_questions_phrased_another_way():
     assert [f for f, _ in _meta_fields("kh 3469 la van ban cua co quan nao")] == ["issuer"]
     # "ai thay mặt … ký" asks the person as well as the capacity he signs in
     assert "signer" in [f for f, _ in _meta_fields("ai thay mat ubnd xa ky ban hanh ke hoach")]
+    # "ký thay ai" asks the capacity ("KT. Chánh Văn phòng") the signer signs in
+    assert "signer_role" in [f for f, _ in _meta_fields("ong x ky ke hoach theo hinh thuc ky thay ai")]
     # "Giám đốc … ký các kế hoạch, tên là gì": a name, not the plan's title
     q = "giam doc so noi vu ky cac ke hoach ve khcn ten la gi"
     assert detect_intents(q) == ["meta"] and [f for f, _ in _meta_fields(q)] == ["signer"]
