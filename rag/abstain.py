@@ -40,6 +40,7 @@ import re
 
 from index import text as vt
 from index.reader import IndexSnapshot
+from rag.evidence import SUBJECTLESS
 from rag.places import place_names
 from rag.query import STOPWORDS, asks_progress, leading_number, numbers_of, without_courtesy
 
@@ -705,7 +706,7 @@ def answerable_units(q, units: list, doc_years: dict[str, str] | None = None) ->
     if q.intents == ["when"]:
         keep = [u for u in keep if _has_time(u, q.folded) and not _only_in_condition(u, q.terms)]
     if "who" in q.intents:      # "- Chủ trì rà soát …" under a heading naming no unit: it says what, not who
-        keep = [u for u in keep if not (u.kind == "sentence" and _SUBJECTLESS.match(u.text)
+        keep = [u for u in keep if not (u.kind == "sentence" and SUBJECTLESS.match(u.text)
                                         and not _ORG_NAME.search(f"{_sections(u.heading)} {u.text}"))]
     if "who_partner" in q.intents and "who" not in q.intents:   # "phối hợp với ai" needs partners, not only a lead
         # a row without partners names one only as "phối hợp với X", or as the task the
@@ -871,7 +872,6 @@ def _sections(heading: str) -> str:
     return heading.split("›", 1)[1] if "›" in heading else ""
 
 
-_SUBJECTLESS = re.compile(r"\W{0,3}(?:Chủ trì|Phối hợp|Tham mưu)\b")
 _CONDITION = re.compile(r"\bsau khi\b[^.;:]*")
 
 

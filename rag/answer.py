@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from index import text as vt
 from index.reader import IndexSnapshot
-from rag.evidence import Unit
+from rag.evidence import SUBJECTLESS, Unit
 from rag.query import ARCHIVE_Q, RECIPIENTS_Q, Query, asks_progress, asks_source
 from rag.types import Citation
 
@@ -164,7 +164,9 @@ class Composer:
 
     def sentence_line(self, u: Unit) -> str:
         lead, start = "", u.start
-        if any(i in self.q.intents for i in ("who", "who_partner", "when")) and u.heading:
+        # "- Là cơ quan thường trực …" under "2. Văn phòng Sở": the heading is the sentence's subject
+        subjectless = bool(SUBJECTLESS.match(u.text))
+        if (subjectless or any(i in self.q.intents for i in ("who", "who_partner", "when"))) and u.heading:
             sec = self.section(u.doc_id, u.section_path)
             last = sec.get("heading") or u.heading.split("›")[-1].strip()
             last = re.sub(r"\s+", " ", last).strip()
@@ -172,7 +174,8 @@ class Composer:
             if last and vt.compact(bare)[:40] not in vt.compact(u.text):
                 lead = f"Mục {last}: "
                 span = sec.get("span")
-                if {"who", "who_partner"} & set(self.q.intents) and span and _NAMES_UNIT.search(vt.fold(bare)) \
+                if (subjectless or {"who", "who_partner"} & set(self.q.intents)) and span \
+                        and _NAMES_UNIT.search(vt.fold(bare)) \
                         and 0 <= u.start - span[0] and u.end - span[0] <= MAX_QUOTE:
                     start = span[0]     # "1.4. Phòng Thi đua khen thưởng\n- Tham mưu …": the heading says who — quote it too
         ref = self.cite(u.doc_id, start, u.end, u.section_path, u.match)

@@ -16,6 +16,10 @@ from rag.query import Query
 from rag.types import Hit
 
 
+# a duty written without its subject ("- Chủ trì rà soát …", "- Là cơ quan thường trực …"): the
+# section heading above it, if any, names who
+SUBJECTLESS = re.compile(r"\W{0,3}(?:Là|Chủ trì|Phối hợp|Tham mưu)\b")
+
 @dataclass
 class Unit:
     kind: str                 # task | indicator | sentence | meta

@@ -356,6 +356,16 @@ def test_a_short_section_whose_title_names_the_topic_lists_its_items(engine):
     assert all(item in ans.answer for item in items), (items, ans.answer)
 
 
+def test_a_subjectless_sentence_is_answered_with_the_heading_naming_its_subject(engine):
+    """"- Là cơ quan thường trực Ban Chỉ đạo …" under "2. Văn phòng Sở": whatever the question's
+    type, the answer names the unit the heading gives, and the citation quotes it."""
+    text = (CORPUS / "snv-3469-kh-2025-trien-khai-nq71-nq57.txt").read_text(encoding="utf-8")
+    before = text[:text.index("- Là cơ quan thường trực Ban Chỉ đạo")]
+    unit = re.findall(r"^\d\. (.+)$", before, re.M)[-1].strip()
+    ans = engine.ask("Cơ quan thường trực Ban Chỉ đạo của Sở Nội vụ?")
+    assert unit in ans.answer and any(unit in c.quote for c in ans.citations), (unit, ans.answer)
+
+
 def test_a_second_plan_is_quoted_only_when_it_matches_well(engine):
     """An unscoped question answered per plan: another plan's row joins the answer when it is
     nearly as good as the best (ratio) *and* a good match on its own (floor)."""
