@@ -57,10 +57,13 @@ _SURNAMES_ACCENTED = set("nguyễn trần lê phạm hoàng huỳnh phan vũ võ
 _SURNAMES = {vt.fold(n) for n in _SURNAMES_ACCENTED}
 _MONEY_Q = re.compile(r"\b(bao nhieu|may) (tien|dong|trieu|ty|nghin)\b|\b(kinh phi|ngan sach|tien thuong|muc tien|"
                       r"so tien|bang tien|muc thuong|du chi|du toan|chi bao nhieu|muc chi(?! tieu)|muc ho tro|chi phi"
-                      r"|tien luong|muc luong|tra luong|thu lao|phu cap|bi phat|xu phat|muc phat|tien phat)\b"
+                      r"|tien luong|muc luong|tra luong|thu lao|phu cap|bi phat|xu phat|muc phat|tien phat"
+                      r"|von dieu le|tong muc dau tu|tong von|gia tri hop dong)\b"
                       r".*\b(bao nhieu|may)\b|\btrieu dong\b|\bty dong\b"
                       r"|\bthuong bao nhieu(?:\s+(?:cho|tien|dong)\b|\s*[?.]|\s*$)")    # "thưởng bao nhiêu cho mỗi …"
 _SHARE_Q = re.compile(r"%|\b(phan tram|t[yi] le|ty trong)\b")     # "kinh phí … bao nhiêu % GDP" is a share
+# numbers written as words ("ít nhất một", "ba khu"); "năm" is a year far more often than five
+_NUMERAL = re.compile(r"(?<!\w)(một|hai|ba|bốn|tư|sáu|bảy|tám|chín|mười|trăm|nghìn|ngàn|triệu|tỷ|nửa|đôi)(?!\w)")
 _MONEY_E = re.compile(r"\d[\d.,]*\s*(trieu|ty|nghin|dong|vnd)\b")
 _ROLE = (r"(pho )?(giam doc|chu tich|truong phong|pho truong phong|chanh van phong|bi thu|truong ban"
          r"|to truong|doi truong)")
@@ -1034,6 +1037,9 @@ def type_mismatch(folded_question: str, evidence_text: str) -> str | None:
             noun.append(w)
         if noun and not _counted(" ".join(noun), ev):
             return "count"
+    if re.search(r"\bbao nhieu\b", folded_question) and not re.search(r"\d", ev) \
+            and not _NUMERAL.search(evidence_text.lower()):
+        return "figure"         # "… bao nhiêu" of a passage that states no number at all
     return None
 
 

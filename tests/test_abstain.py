@@ -79,6 +79,19 @@ def test_a_rate_question_needs_evidence_about_that_rate():
     assert answerable_units(q3, [_sentence("100% thủ tục hành chính không phụ thuộc vào địa giới hành chính.")])
 
 
+def test_an_amount_or_a_figure_needs_a_number():
+    # a fund's charter capital is money: a sentence setting the fund up names none
+    q = "quy dau tu phat trien cong nghiep chien luoc co von dieu le ban dau la bao nhieu"
+    assert type_mismatch(q, "Xây dựng cơ sở pháp lý và đề án để hình thành Quỹ đầu tư phát triển.") == "money"
+    assert type_mismatch(q, "Quỹ có vốn điều lệ 1.000 tỷ đồng.") is None
+    # "bao nhiêu" of a passage stating no number, in digits or in words
+    q = "quy mo kinh te so cua tinh phai dat bao nhieu?"
+    assert type_mismatch(q, "Phát triển kinh tế số, xã hội số của tỉnh.") == "figure"
+    assert type_mismatch(q, "Quy mô kinh tế số đạt 20% GRDP.") is None
+    assert type_mismatch("moi nhiem vu giai quyet toi thieu bao nhieu “diem nghen”",
+                         "Mỗi nhiệm vụ phải giải quyết ít nhất một “điểm nghẽn” cụ thể.") is None
+
+
 def test_people_and_companies_need_names():
     assert type_mismatch("pho giam doc nao phu trach chuyen doi so", "Ban Chỉ đạo Sở chỉ đạo chung.") == "person"
     assert type_mismatch("pho giam doc nao phu trach chuyen doi so", "Đồng chí Nguyễn Văn An phụ trách.") is None
