@@ -988,6 +988,26 @@ def object_missing(folded_question: str, evidence_text: str, near: int = 8) -> b
     return not any(w == first and second in words[i + 1:i + 1 + near] for i, w in enumerate(words))
 
 
+# a term that numbers its kind: "5G", "4G", "IPv6", "Web 3.0" (a number then letters or letters then one)
+_NUMBERED_TERM = re.compile(r"(?<![\w./-])(?:(\d+)([a-z]+)|([a-z]+)(\d+))(?![\w/-])")
+
+
+_DOC_SHORTHAND = set("nq qd nd kh tt ct kl cv tb bc".split())      # "NQ57" names a document: _other_number's
+
+
+def _numbered_terms(text: str) -> set[tuple[str, str]]:
+    terms = {(m.group(2) or m.group(3), m.group(1) or m.group(4)) for m in _NUMBERED_TERM.finditer(text)}
+    return {(name, n) for name, n in terms if name not in _DOC_SHORTHAND}
+
+
+def _other_generation(folded_question: str, folded_evidence: str) -> bool:
+    """The question names a numbered term ("6G") that the evidence never names, though it names
+    the same term with another number ("5G")."""
+    own = _numbered_terms(folded_evidence)
+    return any((name, n) not in own and any(o == name for o, _ in own)
+               for name, n in _numbered_terms(folded_question))
+
+
 def type_mismatch(folded_question: str, evidence_text: str) -> str | None:
     """Why this evidence cannot answer the question's type (None when it can)."""
     ev = vt.fold(evidence_text)
@@ -1004,6 +1024,8 @@ def type_mismatch(folded_question: str, evidence_text: str) -> str | None:
     for figure in re.findall(r"(?<![\d.,])(\d+(?:[.,]\d+)?)\s*%", folded_question):
         if not re.search(rf"(?<![\d.,]){re.escape(figure)}\s*%", ev):
             return "stated share"   # "chỉ tiêu … đạt 98% do phòng nào theo dõi" of a row targeting 95%
+    if _other_generation(folded_question, ev.lower()):
+        return "generation"     # "phủ sóng 6G" of a sentence about 5G
     kind = _DOC_KIND_Q.search(folded_question)
     if kind and not re.search(rf"\b{kind.group(1)} (so )?\d", ev) \
             and not re.search(rf"(?<!\w){_DOC_KIND_NAMES[kind.group(1)]} [A-ZĐ]", evidence_text):

@@ -92,6 +92,15 @@ def test_an_amount_or_a_figure_needs_a_number():
                          "Mỗi nhiệm vụ phải giải quyết ít nhất một “điểm nghẽn” cụ thể.") is None
 
 
+def test_a_numbered_term_must_be_the_evidences():
+    q = "muc tieu ty le phu song 6g cho nguoi dan den nam 2030 la bao nhieu"
+    assert type_mismatch(q, "Triển khai mạng 5G với mục tiêu phủ sóng 99% dân số vào năm 2030.") == "generation"
+    assert type_mismatch(q, "Phủ sóng 6G đạt 50% dân số vào năm 2030.") is None
+    # a term the evidence does not number at all, or a document's shorthand, is not this check's
+    assert type_mismatch("ipv6 phai dat bao nhieu phan tram", "Tỷ lệ sử dụng IPv6 đạt 60%.") is None
+    assert type_mismatch("nq57 dat muc tieu gi", "Nghị quyết NQ71 bổ sung nhiệm vụ đến năm 2030.") is None
+
+
 def test_people_and_companies_need_names():
     assert type_mismatch("pho giam doc nao phu trach chuyen doi so", "Ban Chỉ đạo Sở chỉ đạo chung.") == "person"
     assert type_mismatch("pho giam doc nao phu trach chuyen doi so", "Đồng chí Nguyễn Văn An phụ trách.") is None
