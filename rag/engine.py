@@ -216,9 +216,11 @@ class Engine:
             first = chosen[0]
             chosen = [u for u in units if u.match >= first.match and u.doc_id == first.doc_id
                       and u.kind != first.kind and not type_mismatch(q.folded, stated_text(u))][:1]
-        if chosen and set(q.intents) <= {"who", "who_partner", "when"} \
+        if chosen and set(q.intents) <= {"who", "who_partner", "when", "meta"} \
                 and object_missing(q.folded, " ".join(stated_text(u) for u in chosen)):
-            chosen = []         # "ai chủ trì xây dựng khu công nghệ thông tin tập trung": a thing no row builds
+            # "ai chủ trì xây dựng khu công nghệ thông tin tập trung": a thing no row builds;
+            # "Quyết định thành lập Ủy ban … ký ngày nào": a body no sentence sets up
+            chosen = []
         if chosen and asks_state_of_plans(q.folded, chosen, snap.documents):
             chosen = []         # "đã thành lập xong … chưa": a plan says what is to be done, not what was
         if not chosen and cited and not unknown:      # no sentence names the cited document well: the header

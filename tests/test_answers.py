@@ -675,3 +675,25 @@ def test_a_drafts_blank_number_or_day_answers_no_which_number_or_day(engine):
     assert engine.ask("ke hoach thuc hien nq57 cua ubnd xa nghia dan co so hieu bao nhieu").abstained
     symbol = engine.ask("ke hoach nq57 cua ubnd xa nghia dan co ky hieu van ban la gi")
     assert not symbol.abstained and "KH-UBND" in symbol.answer
+
+
+
+def test_a_decision_named_by_what_it_sets_up_is_dated_only_by_text_naming_that(fresh_home, fresh_engine):
+    """"Quyết định thành lập <X> … ký ngày nào": a report's sentence dating another decision of
+    the same signer does not answer; one naming what the decision approves does."""
+    import pytest
+
+    from index.build import ingest_files
+    from tests.conftest import SHARED
+
+    report = SHARED / "data" / "govdocs" / "04_cv402-baocao-nq57-2025-05.md"
+    if not report.exists():
+        pytest.skip("../shared/data/govdocs not present")
+    text = report.read_text(encoding="utf-8")
+    assert "Ủy ban Dữ liệu quốc gia" not in text
+    date = re.search(r"Quyết định số 768/QĐ-TTg ngày (\d{1,2}/\d{1,2}/\d{4}) phê duyệt", text).group(1)
+    assert ingest_files(fresh_home, [report], fresh_engine.embedder)[0].status == "added"
+    ans = fresh_engine.ask("Quyết định thành lập Ủy ban Dữ liệu quốc gia được Thủ tướng ký ngày nào?")
+    assert ans.abstained, ans.answer
+    ans = fresh_engine.ask("Quyết định phê duyệt Điều chỉnh Quy hoạch phát triển điện lực quốc gia được ký ngày nào?")
+    assert not ans.abstained and date in ans.answer, ans.answer
