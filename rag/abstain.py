@@ -133,7 +133,8 @@ _DOC_KIND_NAMES = {"thong tu": "[Tt]hông tư", "nghi dinh": "[Nn]ghị định"
 _RATE = r"\b(?:t[yi] le|toc do tang(?: truong)?)"
 _RATE_Q = re.compile(rf"{_RATE} ([a-z]+ [a-z]+)")
 _TIME_E = re.compile(r"\b\d{1,2}/\d{1,2}\b|\b\d{1,2}/20\d\d\b|\b(thang|quy) [\divx]+\b|\b(nam|giai doan) 20\d\d\b"
-                     r"|\btruoc ngay\b|\bhang (nam|thang|quy|tuan)\b|\bthuong xuyen\b|\bdinh ky\b|\bngay \d"
+                     r"|\btruoc ngay\b|\bhang (nam|thang|quy|tuan)\b|\bthuong xuyen\b"
+                     r"|\bdinh ky (?:\d+|hang|moi) (?:nam|thang|quy|tuan)\b|\bdinh ky\b|\bngay \d"
                      r"|\b20\d\d\s*[-–]\s*20\d\d\b|\bsau khi\b|\bden (thoi diem|khi)\b|\bkhi (co|tinh|cap)\b|\b(dau|giua|cuoi) (nam|quy|thang)\b")
 # Organisation words that, followed by a capitalised word, start the name of a unit.
 _ORG = (r"(?:Phòng|Sở|Ban|Trung tâm|Cục|Chi cục|Văn phòng|Viện|Trường|Công ty|Tổng cục|Hội|Quỹ|Đội|Ủy ban"

@@ -1131,3 +1131,12 @@ def test_a_sentence_the_question_quotes_whole_answers_no_open_question():
                 "trí tuệ nhân tạo để làm gì?")
     assert q.intents == ["open"]
     assert answerable_units(q, [title, body]) == [body]
+
+
+def test_how_often_is_answered_by_the_period_a_sentence_reports_in():
+    """"định kỳ bao lâu một lần": "định kỳ 6 tháng" is the answer though "định kỳ" is the question's word."""
+    q = analyse("Kết quả thực hiện Nghị quyết được báo cáo Bộ Chính trị định kỳ bao lâu một lần?")
+    assert "when" in q.intents
+    every_half_year = _sentence("Văn phòng định kỳ 6 tháng báo cáo kết quả với Bộ Chính trị để chỉ đạo.")
+    no_period = _sentence("Văn phòng định kỳ báo cáo kết quả với Bộ Chính trị để chỉ đạo.")
+    assert answerable_units(q, [no_period, every_half_year]) == [every_half_year]
