@@ -750,6 +750,9 @@ _LEVEL = re.compile(r"\bcap (tinh|huyen|xa|trung uong|bo|so)\b|\bpham vi (toan q
 # the world regions a target ranks a country in ("nhóm 3 nước dẫn đầu Đông Nam Á")
 _REGION = re.compile(r"\b(dong nam a|asean|chau a|chau au|chau phi|the gioi)\b")
 _REGION_SAME = {"asean": "dong nam a"}
+# a school level ("các trường THPT" is not answered by a row about "Tiểu học, THCS")
+_SCHOOL = re.compile(r"\b(mam non|tieu hoc|thcs|thpt|trung hoc co so|trung hoc pho thong|cao dang|dai hoc)\b")
+_SCHOOL_SAME = {"trung hoc co so": "thcs", "trung hoc pho thong": "thpt"}
 # the grade of a certificate, skill or course ("chứng chỉ quản trị dữ liệu cơ bản / nâng cao");
 # "nâng cao" before its object is a verb ("nâng cao kỹ năng số") and names no grade
 _GRADE = re.compile(r"\b(?:chung chi|trinh do|ky nang|cap do|khoa|lop)(?: [a-z]+){0,4}? (co ban|nang cao)\b")
@@ -757,10 +760,11 @@ _GRADE = re.compile(r"\b(?:chung chi|trinh do|ky nang|cap do|khoa|lop)(?: [a-z]+
 
 def _other_level(u, folded_question: str) -> bool:
     """The question is about one administrative level ("cấp huyện"), world region ("dẫn đầu
-    châu Á") or grade ("chứng chỉ … nâng cao") and the unit speaks of others ("cấp tỉnh và cấp
-    xã"; "Đông Nam Á … thế giới"; "chứng chỉ … cơ bản") but never of it."""
+    châu Á"), grade ("chứng chỉ … nâng cao") or school level ("trường THPT") and the unit speaks
+    of others ("cấp tỉnh và cấp xã"; "Đông Nam Á … thế giới"; "chứng chỉ … cơ bản"; "Tiểu học,
+    THCS") but never of it."""
     text = vt.fold(f"{u.heading} {u.text}").lower()
-    for rx, same in ((_LEVEL, {}), (_REGION, _REGION_SAME), (_GRADE, {})):
+    for rx, same in ((_LEVEL, {}), (_REGION, _REGION_SAME), (_GRADE, {}), (_SCHOOL, _SCHOOL_SAME)):
         asked = {same.get(x, x) for x in _found(rx, folded_question)}
         if asked:
             own = {same.get(x, x) for x in _found(rx, text)}
@@ -989,6 +993,8 @@ def object_missing(folded_question: str, evidence_text: str, near: int = 8) -> b
     return not any(w == first and second in words[i + 1:i + 1 + near] for i, w in enumerate(words))
 
 
+# the kind of certificate asked: its first two syllables ("chứng chỉ an toàn thông tin" → "an toan")
+_CERTIFICATE = re.compile(r"\bchung (chi|nhan) (?:ve )?(?!(?:co ban|nang cao|nao|gi|do|nay|tren|cho|theo)\b)([a-z]+ [a-z]+)")
 # a term that numbers its kind: "5G", "4G", "IPv6", "Web 3.0" (a number then letters or letters then one)
 _NUMBERED_TERM = re.compile(r"(?<![\w./-])(?:(\d+)([a-z]+)|([a-z]+)(\d+))(?![\w/-])")
 
@@ -1025,6 +1031,9 @@ def type_mismatch(folded_question: str, evidence_text: str) -> str | None:
     for figure in re.findall(r"(?<![\d.,])(\d+(?:[.,]\d+)?)\s*%", folded_question):
         if not re.search(rf"(?<![\d.,]){re.escape(figure)}\s*%", ev):
             return "stated share"   # "chỉ tiêu … đạt 98% do phòng nào theo dõi" of a row targeting 95%
+    m = _CERTIFICATE.search(folded_question)
+    if m and re.search(r"\bchung (chi|nhan)\b", ev.lower()) and m.group(2) not in " ".join(vt.syllables(ev.lower())):
+        return "certificate"    # "chứng chỉ an toàn thông tin" of a target for "chứng chỉ quản trị dữ liệu"
     if _other_generation(folded_question, ev.lower()):
         return "generation"     # "phủ sóng 6G" of a sentence about 5G
     kind = _DOC_KIND_Q.search(folded_question)

@@ -101,6 +101,15 @@ def test_a_numbered_term_must_be_the_evidences():
     assert type_mismatch("nq57 dat muc tieu gi", "Nghị quyết NQ71 bổ sung nhiệm vụ đến năm 2030.") is None
 
 
+def test_the_kind_of_certificate_asked_must_be_the_evidences():
+    target = "Phấn đấu có ít nhất 50% cán bộ chuyên trách được đào tạo đạt chứng chỉ quản trị dữ liệu cơ bản."
+    assert type_mismatch("bao nhieu phan tram can bo phai dat chung chi an toan thong tin", target) == "certificate"
+    assert type_mismatch("bao nhieu phan tram can bo phai dat chung chi quan tri du lieu", target) is None
+    # a grade or a question word after "chứng chỉ" names no kind
+    assert type_mismatch("bao nhieu phan tram can bo co chung chi co ban", target) is None
+    assert type_mismatch("can bo can dat chung chi nao", target) is None
+
+
 def test_people_and_companies_need_names():
     assert type_mismatch("pho giam doc nao phu trach chuyen doi so", "Ban Chỉ đạo Sở chỉ đạo chung.") == "person"
     assert type_mismatch("pho giam doc nao phu trach chuyen doi so", "Đồng chí Nguyễn Văn An phụ trách.") is None
@@ -255,6 +264,11 @@ def test_the_rate_level_and_series_asked_must_be_the_evidences():
     assert _other_level(goal, "nhom may nuoc dan dau chau a ve ai")
     assert not _other_level(goal, "nhom may nuoc dan dau asean ve ai")
     assert not _other_level(goal, "dung dau the gioi ve ai")
+    # a school level: "trường THPT" is not a row about "Tiểu học, THCS"; THCS is "trung học cơ sở"
+    schools = _sentence("Nâng cao kỹ năng số cho giáo viên các trường Tiểu học, THCS trên địa bàn xã.")
+    assert _other_level(schools, "cac truong thpt duoc giao nhiem vu gi ve ky nang so cho giao vien")
+    assert not _other_level(schools, "giao vien trung hoc co so duoc boi duong ky nang so gi")
+    assert not _other_level(schools, "giao vien duoc boi duong ky nang so gi")
     # a code of the same series with another number ("04-KH/BCĐTW" for "06-KH/BCĐTW")
     plan = _sentence("Xây dựng kế hoạch thực hiện Kế hoạch số 04-KH/BCĐTW ngày 05/01/2026.")
     assert _other_number(plan, "han thuc hien ke hoach so 06-kh/bcdtw")
