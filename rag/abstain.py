@@ -116,6 +116,9 @@ _CONTACT = {
                  r"\bvan hanh\b"),
     # "báo cáo quý gửi trước ngày nào": a quarterly report, which a text reporting twice a year does not set
     "quarterly": (r"\bbao cao (hang |moi |theo )?quy\b", r"\b(hang|moi|tung|cuoi|dau|theo) quy\b(?! dinh)|\bquy\s*[ivx\d]"),
+    # "báo cáo … hàng tháng gửi về đâu": a monthly report, which a quarterly one is not
+    "monthly": (r"\bbao cao\b[^?]{0,40}\b(hang|moi) thang\b|\b(hang|moi) thang\b[^?]{0,20}\bbao cao\b",
+                r"\b(hang|moi|tung) thang\b"),
     # "được xếp loại gì / đạt loại nào": a grade, which a task to evaluate does not give
     "grade": (r"\b(?:xep|dat|duoc) loai (gi|nao|may)\b",
               r"\b(loai|hang|muc) (a|b|c|[1-5]|tot|kha|xuat sac|trung binh|yeu|kem|hoan thanh)\b"),
@@ -723,6 +726,10 @@ def answerable_units(q, units: list, doc_years: dict[str, str] | None = None) ->
             else re.search(r"\bphoi hop\b", vt.fold(f"{u.heading} {u.text}").lower()))]
     keep = [u for u in keep if not _contradicts_quantity(u, q.folded) and not _other_level(u, q.folded)
             and not _other_field(u, q.folded) and not _other_number(u, q.folded)]
+    for period in ("quarterly", "monthly"):     # "báo cáo hàng tháng gửi về đâu": not the quarterly report's text
+        ask, have = _CONTACT[period]
+        if re.search(ask, q.folded):
+            keep = [u for u in keep if re.search(have, vt.fold(stated_text(u)).lower())]
     if re.search(r"\b(tai sao|vi sao|ly do)\b", q.folded):     # a table row says who/when/what, never why
         keep = [u for u in keep if u.kind not in ("task", "indicator")]
     if asks_progress(q.folded) and any(_reports_progress(u) for u in keep):

@@ -1154,3 +1154,13 @@ def test_how_often_is_answered_by_the_period_a_sentence_reports_in():
     every_half_year = _sentence("Văn phòng định kỳ 6 tháng báo cáo kết quả với Bộ Chính trị để chỉ đạo.")
     no_period = _sentence("Văn phòng định kỳ báo cáo kết quả với Bộ Chính trị để chỉ đạo.")
     assert answerable_units(q, [no_period, every_half_year]) == [every_half_year]
+
+
+def test_a_monthly_or_quarterly_report_is_answered_by_text_about_that_period():
+    q = analyse("Báo cáo tiến độ hàng tháng được gửi về đơn vị nào để tổng hợp?")
+    quarterly = _sentence("Hàng Quý, báo cáo tiến độ tình hình triển khai, gửi Văn phòng Sở để tổng hợp.", doc="a")
+    monthly = _sentence("Báo cáo tiến độ hàng tháng trước ngày 20 hàng tháng, gửi Văn phòng Sở tổng hợp.", doc="b")
+    assert answerable_units(q, [quarterly, monthly]) == [monthly]
+    q = analyse("Báo cáo quý gửi về đơn vị nào?")
+    assert answerable_units(q, [quarterly, monthly]) == [quarterly]
+    assert type_mismatch("bao cao hang thang gui ve dau", "Hàng Quý, báo cáo tiến độ gửi Văn phòng Sở.") == "monthly"
