@@ -582,7 +582,7 @@ def foreign_subject(folded_question: str, snap: IndexSnapshot) -> str:
     document is it or contains it (no line of theirs heads its text, as "| Số: 20-NQ/TW |"
     does in a compilation): what that document says is not in the plans, which only cite it.
     "" when the question opens otherwise, or asks which document it implements."""
-    m = re.match(rf"\s*(?:{_KINDS}|van ban|kh|nq|qd)\s+(?:so\s+)?(\d{{1,5}})\s*[/-]\s*[a-z]",
+    m = re.match(rf"\s*(?:{_KINDS}|van ban|kh|nq|qd)\s+(?:so\s+)?(\d{{1,5}})\s*[/-]\s*(?:(?:19|20)\d\d\s*/\s*)?[a-z]",
                  without_courtesy(folded_question))
     if not m or cited_kind(folded_question):
         return ""

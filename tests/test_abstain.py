@@ -954,6 +954,10 @@ def test_what_a_document_the_plans_only_cite_says_is_not_found(engine):
     assert foreign_subject(vt.fold(wrapped).lower(), snap)
     letter = "Văn bản số 562/BKHCN-VCL định nghĩa khái niệm năng lực cạnh tranh số như thế nào?"
     assert foreign_subject(vt.fold(letter).lower(), snap)                  # "văn bản số …" is a document too
+    # a decree numbered with its year ("Nghị định 179/2024/NĐ-CP") opens the question as well
+    decree = "Nghị định 179/2024/NĐ-CP quy định những chính sách thu hút người có tài năng nào?"
+    assert foreign_subject(vt.fold(decree).lower(), snap)
+    assert engine.ask(decree).abstained
 
 
 def test_prose_from_another_plan_must_give_the_detail_asked():
