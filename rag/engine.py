@@ -216,6 +216,11 @@ class Engine:
             first = chosen[0]
             chosen = [u for u in units if u.match >= first.match and u.doc_id == first.doc_id
                       and u.kind != first.kind and not type_mismatch(q.folded, stated_text(u))][:1]
+            if not chosen and q.intents == ["when"]:
+                # "báo cáo … trước ngày nào", "khi nào … hơn 30% …": of that plan's prose, the best
+                # sentence that gives the day or states the figure the rows lack
+                chosen = [u for u in units if u.doc_id == first.doc_id and u.kind == "sentence"
+                          and u.match >= self.thresholds.abstain and not type_mismatch(q.folded, stated_text(u))][:1]
         if chosen and set(q.intents) <= {"who", "who_partner", "when", "meta"} \
                 and object_missing(q.folded, " ".join(stated_text(u) for u in chosen)):
             # "ai chủ trì xây dựng khu công nghệ thông tin tập trung": a thing no row builds;

@@ -697,3 +697,14 @@ def test_a_decision_named_by_what_it_sets_up_is_dated_only_by_text_naming_that(f
     assert ans.abstained, ans.answer
     ans = fresh_engine.ask("Quyết định phê duyệt Điều chỉnh Quy hoạch phát triển điện lực quốc gia được ký ngày nào?")
     assert not ans.abstained and date in ans.answer, ans.answer
+
+
+def test_a_day_or_time_asked_of_a_row_without_one_comes_from_the_plans_text(engine):
+    """"Khi nào … hơn 30% doanh nghiệp …": the row matching best states no 30%; the plan's target
+    sentence that does, timed by its heading ("a) Tầm nhìn đến năm 2030"), answers."""
+    text = (CORPUS / "xa-nghia-dan-kh-2025-thuc-hien-nq57.txt").read_text(encoding="utf-8")
+    at = text.index("sáng tạo đạt trên 30%")
+    year = re.findall(r"Tầm nhìn đến năm (\d{4})", text[:at])[-1]
+    ans = engine.ask("Khi nào xã Nghĩa Đàn muốn hơn 30% doanh nghiệp trên địa bàn có hoạt động đổi mới sáng tạo?")
+    assert not ans.abstained and year in ans.answer, ans.answer
+    assert "30%" in ans.citations[0].quote
