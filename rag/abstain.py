@@ -72,6 +72,20 @@ _PERSON_Q = re.compile(r"\bho ten\b|\bho va ten\b|\bten (day du |cu the )?(la )?
                        rf"|\b{_ROLE}( [a-z]+)? nao\b|^{_ROLE}\b.* la ai\b|\blanh dao nao\b")
 # "ai (được giao) làm Trưởng Ban Chỉ đạo": who holds a post — the evidence must name the post
 _POST_Q = re.compile(rf"\bai\b[^?]{{0,40}}\b(?:lam|giu|dam nhiem|giu chuc)\s+({_ROLE})\b")
+_BODY_END = set("cua ve o tai thuoc nao la va trong theo do duoc cho".split())
+
+
+def _post_body(after: str) -> str:
+    """The body a post heads, as the question names it right after the post: up to four
+    syllables, up to a function word ("… Hội đồng Tư vấn quốc gia về …" → "hoi dong tu van")."""
+    body = []
+    for w in vt.syllables(re.split(r"[;,.?!:()]", after, maxsplit=1)[0])[:4]:
+        if w in _BODY_END:
+            break
+        body.append(w)
+    return " ".join(body)
+
+
 # "loại doanh nghiệp nào" asks a kind of firm ("doanh nghiệp công nghệ cao"), not one by name
 _COMPANY_Q = re.compile(r"(?<!loai )(?<!kieu )(?<!nhom )"
                         r"\b(doanh nghiep|cong ty|nha cung cap|nha thau|tap doan|nha mang|don vi cung cap)"
@@ -1048,8 +1062,11 @@ def type_mismatch(folded_question: str, evidence_text: str) -> str | None:
             and not re.search(rf"(?<!\w){_DOC_KIND_NAMES[kind.group(1)]} [A-ZĐ]", evidence_text):
         return "document"       # "thông tư nào quy định …": a sentence naming no such document
     post = _POST_Q.search(folded_question)
-    if post and post.group(1) not in " ".join(vt.syllables(ev.lower())):
-        return "post"
+    if post:
+        words = " ".join(vt.syllables(ev.lower()))
+        # the post and the body it heads ("Chủ tịch Hội đồng Tư vấn …": "hội đồng tư vấn")
+        if post.group(1) not in words or _post_body(folded_question[post.end():]) not in words:
+            return "post"
     if _COMPANY_Q.search(folded_question) and not _COMPANY_E.search(ev.lower()):
         return "company"
     if _PLACE_Q.search(folded_question) and not _PLACE_E.search(evidence_text):

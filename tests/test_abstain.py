@@ -110,6 +110,17 @@ def test_the_kind_of_certificate_asked_must_be_the_evidences():
     assert type_mismatch("can bo can dat chung chi nao", target) is None
 
 
+def test_who_holds_a_post_needs_that_post_of_that_body():
+    q = "ai duoc giao lam chu tich hoi dong tu van quoc gia ve khoa hoc cong nghe"
+    assert type_mismatch(q, "Quyết định bổ nhiệm Chủ tịch Hội đồng Cố vấn quốc tế VSIP.") == "post"
+    assert type_mismatch(q, "Thành lập Hội đồng Tư vấn quốc gia do Thủ tướng làm Chủ tịch.") is None
+    # the body is named before the post ("Ban Chỉ đạo …, do … làm Trưởng Ban"); a clause after
+    # the post ("; ngoài Ban Chỉ đạo …") is no part of its name
+    lead = "Thành lập Ban Chỉ đạo Trung ương, do đồng chí Tổng Bí thư làm Trưởng Ban."
+    assert type_mismatch("ai lam truong ban chi dao trung uong", lead) is None
+    assert type_mismatch("do ai lam truong ban; ngoai ban chi dao con hoi dong nao", lead) is None
+
+
 def test_people_and_companies_need_names():
     assert type_mismatch("pho giam doc nao phu trach chuyen doi so", "Ban Chỉ đạo Sở chỉ đạo chung.") == "person"
     assert type_mismatch("pho giam doc nao phu trach chuyen doi so", "Đồng chí Nguyễn Văn An phụ trách.") is None
