@@ -774,6 +774,9 @@ _REGION_SAME = {"asean": "dong nam a"}
 # a school level ("các trường THPT" is not answered by a row about "Tiểu học, THCS")
 _SCHOOL = re.compile(r"\b(mam non|tieu hoc|thcs|thpt|trung hoc co so|trung hoc pho thong|cao dang|dai hoc)\b")
 _SCHOOL_SAME = {"trung hoc co so": "thcs", "trung hoc pho thong": "thpt"}
+# a quarter ("doanh số quý II/2025" is not a figure for "Quý I/2025")
+_QUARTER = re.compile(r"\bquy (iv|iii|ii|i|[1-4])\b")
+_QUARTER_SAME = {"1": "i", "2": "ii", "3": "iii", "4": "iv"}
 # the grade of a certificate, skill or course ("chứng chỉ quản trị dữ liệu cơ bản / nâng cao");
 # "nâng cao" before its object is a verb ("nâng cao kỹ năng số") and names no grade
 _GRADE = re.compile(r"\b(?:chung chi|trinh do|ky nang|cap do|khoa|lop)(?: [a-z]+){0,4}? (co ban|nang cao)\b")
@@ -781,11 +784,12 @@ _GRADE = re.compile(r"\b(?:chung chi|trinh do|ky nang|cap do|khoa|lop)(?: [a-z]+
 
 def _other_level(u, folded_question: str) -> bool:
     """The question is about one administrative level ("cấp huyện"), world region ("dẫn đầu
-    châu Á"), grade ("chứng chỉ … nâng cao") or school level ("trường THPT") and the unit speaks
-    of others ("cấp tỉnh và cấp xã"; "Đông Nam Á … thế giới"; "chứng chỉ … cơ bản"; "Tiểu học,
-    THCS") but never of it."""
+    châu Á"), grade ("chứng chỉ … nâng cao"), school level ("trường THPT") or quarter ("quý II")
+    and the unit speaks of others ("cấp tỉnh và cấp xã"; "Đông Nam Á … thế giới"; "chứng chỉ …
+    cơ bản"; "Tiểu học, THCS"; "Quý I/2025") but never of it."""
     text = vt.fold(f"{u.heading} {u.text}").lower()
-    for rx, same in ((_LEVEL, {}), (_REGION, _REGION_SAME), (_GRADE, {}), (_SCHOOL, _SCHOOL_SAME)):
+    for rx, same in ((_LEVEL, {}), (_REGION, _REGION_SAME), (_GRADE, {}), (_SCHOOL, _SCHOOL_SAME),
+                     (_QUARTER, _QUARTER_SAME)):
         asked = {same.get(x, x) for x in _found(rx, folded_question)}
         if asked:
             own = {same.get(x, x) for x in _found(rx, text)}

@@ -280,6 +280,11 @@ def test_the_rate_level_and_series_asked_must_be_the_evidences():
     assert _other_level(schools, "cac truong thpt duoc giao nhiem vu gi ve ky nang so cho giao vien")
     assert not _other_level(schools, "giao vien trung hoc co so duoc boi duong ky nang so gi")
     assert not _other_level(schools, "giao vien duoc boi duong ky nang so gi")
+    # a quarter: "quý II/2025" is not a figure for "Quý I/2025"; "quý 2" is "quý II"
+    sales = _sentence("Quý I/2025: Tổng doanh số thương mại điện tử 101.400 tỷ đồng.")
+    assert _other_level(sales, "tong doanh so thuong mai dien tu quy ii/2025 la bao nhieu")
+    assert not _other_level(sales, "tong doanh so thuong mai dien tu quy 1 nam 2025")
+    assert not _other_level(sales, "tong doanh so thuong mai dien tu nam 2025")
     # a code of the same series with another number ("04-KH/BCĐTW" for "06-KH/BCĐTW")
     plan = _sentence("Xây dựng kế hoạch thực hiện Kế hoạch số 04-KH/BCĐTW ngày 05/01/2026.")
     assert _other_number(plan, "han thuc hien ke hoach so 06-kh/bcdtw")
