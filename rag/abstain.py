@@ -1018,6 +1018,9 @@ def object_missing(folded_question: str, evidence_text: str, near: int = 8) -> b
     return not any(w == first and second in words[i + 1:i + 1 + near] for i, w in enumerate(words))
 
 
+# a law named by its title ("Luật Giao dịch điện tử" → "giao dich"), not "luật nào / hóa / pháp"
+_LAW_Q = re.compile(r"(?<!phap )(?<!lam )(?<!bo )\bluat (?!(?:nao|gi|so|hoa|phap|su|le|cua|nay|do|va|cac|moi|ve|cho|thue)\b)"
+                    r"([a-z]+ (?!(?:nao|gi|ve|cho|cua)\b)[a-z]+)")
 # the kind of certificate asked: its first two syllables ("chứng chỉ an toàn thông tin" → "an toan")
 _CERTIFICATE = re.compile(r"\bchung (chi|nhan) (?:ve )?(?!(?:co ban|nang cao|nao|gi|do|nay|tren|cho|theo)\b)([a-z]+ [a-z]+)")
 # a term that numbers its kind: "5G", "4G", "IPv6", "Web 3.0" (a number then letters or letters then one)
@@ -1056,6 +1059,9 @@ def type_mismatch(folded_question: str, evidence_text: str) -> str | None:
     for figure in re.findall(r"(?<![\d.,])(\d+(?:[.,]\d+)?)\s*%", folded_question):
         if not re.search(rf"(?<![\d.,]){re.escape(figure)}\s*%", ev):
             return "stated share"   # "chỉ tiêu … đạt 98% do phòng nào theo dõi" of a row targeting 95%
+    m = _LAW_Q.search(folded_question)
+    if m and not re.search(rf"\bluat {m.group(1)}\b", " ".join(vt.syllables(ev.lower()))):
+        return "law"            # "thẩm tra Luật Giao dịch điện tử" of a text naming other laws
     m = _CERTIFICATE.search(folded_question)
     if m and re.search(r"\bchung (chi|nhan)\b", ev.lower()) and m.group(2) not in " ".join(vt.syllables(ev.lower())):
         return "certificate"    # "chứng chỉ an toàn thông tin" of a target for "chứng chỉ quản trị dữ liệu"

@@ -121,6 +121,15 @@ def test_who_holds_a_post_needs_that_post_of_that_body():
     assert type_mismatch("do ai lam truong ban; ngoai ban chi dao con hoi dong nao", lead) is None
 
 
+def test_a_law_named_by_its_title_must_be_the_evidences():
+    review = "Tổ đảng ở Thường trực Ủy ban Văn hóa, Giáo dục chủ trì thẩm tra các dự án: Luật Nhà giáo, Luật Giáo dục."
+    assert type_mismatch("to dang nao chu tri tham tra luat giao dich dien tu", review) == "law"
+    assert type_mismatch("to dang nao chu tri tham tra luat nha giao", review) is None
+    # "pháp luật về …", "luật nào", "những luật thuế nào" name no title
+    assert type_mismatch("ra soat phap luat ve khoa hoc cong nghe do ai chu tri", review) is None
+    assert type_mismatch("to dang nao tham tra nhung luat thue nao", review) is None
+
+
 def test_people_and_companies_need_names():
     assert type_mismatch("pho giam doc nao phu trach chuyen doi so", "Ban Chỉ đạo Sở chỉ đạo chung.") == "person"
     assert type_mismatch("pho giam doc nao phu trach chuyen doi so", "Đồng chí Nguyễn Văn An phụ trách.") is None
