@@ -1019,7 +1019,7 @@ def object_missing(folded_question: str, evidence_text: str, near: int = 8) -> b
 
 
 # a law named by its title ("Luật Giao dịch điện tử" → "giao dich"), not "luật nào / hóa / pháp"
-_LAW_Q = re.compile(r"(?<!phap )(?<!lam )(?<!bo )\bluat (?!(?:nao|gi|so|hoa|phap|su|le|cua|nay|do|va|cac|moi|ve|cho|thue)\b)"
+_LAW_Q = re.compile(r"(?<!phap )(?<!lam )(?<!bo )(?<!ky )\bluat (?!(?:nao|gi|so|hoa|phap|su|le|cua|nay|do|va|cac|moi|ve|cho|thue|theo)\b)"
                     r"([a-z]+ (?!(?:nao|gi|ve|cho|cua)\b)[a-z]+)")
 # the kind of certificate asked: its first two syllables ("chứng chỉ an toàn thông tin" → "an toan")
 _CERTIFICATE = re.compile(r"\bchung (chi|nhan) (?:ve )?(?!(?:co ban|nang cao|nao|gi|do|nay|tren|cho|theo)\b)([a-z]+ [a-z]+)")

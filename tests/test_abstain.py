@@ -128,6 +128,7 @@ def test_a_law_named_by_its_title_must_be_the_evidences():
     # "pháp luật về …", "luật nào", "những luật thuế nào" name no title
     assert type_mismatch("ra soat phap luat ve khoa hoc cong nghe do ai chu tri", review) is None
     assert type_mismatch("to dang nao tham tra nhung luat thue nao", review) is None
+    assert type_mismatch("bi ky luat theo hinh thuc nao", "Văn phòng Sở chủ trì, bảo đảm an toàn.") != "law"
 
 
 def test_people_and_companies_need_names():
