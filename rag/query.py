@@ -420,6 +420,9 @@ def _level_scope(folded: str, names: DocumentNames) -> list[str]:
     return sorted(d for d, aliases in names.aliases.items() if any(rx.match(a) for a, _ in aliases))
 
 
+_PERIOD = re.compile(r"\b20\d\d\s*[-–]\s*20\d\d\b|\b(?:den|toi) (?:het )?nam 20\d\d\b")
+
+
 def detect_scope(folded: str, documents: dict[str, dict], names: DocumentNames | None = None) -> list[str]:
     """Doc ids the question explicitly names (issuer, place, number; year to disambiguate),
     or, naming none, the plans of the issuer level it names ("kế hoạch cấp xã")."""
@@ -439,7 +442,8 @@ def detect_scope(folded: str, documents: dict[str, dict], names: DocumentNames |
         if best >= 1.0:
             scores[doc_id] = best + bonus
     if len(scores) > 1:
-        years = set(re.findall(r"\b(20\d\d)\b", folded))
+        # a plan's year, not a period it plans for ("giai đoạn 2026 – 2030", "đến năm 2030")
+        years = set(re.findall(r"\b(20\d\d)\b", _PERIOD.sub(" ", folded)))
         if years:
             dated = {d: s for d, s in scores.items() if doc_year(documents[d]) in years}
             if dated:

@@ -208,6 +208,11 @@ def test_an_issuers_plan_named_by_what_it_implements_is_that_plan():
                        "title": "về phát triển khoa học, công nghệ năm 2026"}}
     assert detect_scope("kinh phi ke hoach cua so noi vu trien khai nghi quyet 71/nq-cp lay tu dau", docs) == ["kh3469"]
     assert detect_scope("kinh phi ke hoach cua so noi vu lay tu dau", docs) == ["kh2026", "kh3469"]
+    # a period the task plans for ("giai đoạn 2026 – 2030") is no plan's year; a plan's year is
+    docs["kh3469"]["date"], docs["kh2026"]["date"] = "2025-06-29", "2026-02-14"
+    period = "so noi vu trien khai nghi quyet 71/nq-cp giao ai xay dung chuong trinh dau tu cong giai doan 2026 – 2030"
+    assert detect_scope(period, docs) == ["kh3469"]
+    assert detect_scope("ke hoach nam 2026 cua so noi vu giao ai xay dung chuong trinh den nam 2030", docs) == ["kh2026"]
 
 
 def test_a_document_a_plan_implements_does_not_scope_the_question_alone():
