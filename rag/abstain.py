@@ -727,8 +727,7 @@ def answerable_units(q, units: list, doc_years: dict[str, str] | None = None) ->
     if q.intents == ["when"]:
         keep = [u for u in keep if _has_time(u, q.folded) and not _only_in_condition(u, q.terms)]
     if "who" in q.intents:      # "- Chủ trì rà soát …" under a heading naming no unit: it says what, not who
-        keep = [u for u in keep if not (u.kind == "sentence" and SUBJECTLESS.match(u.text)
-                                        and not _ORG_NAME.search(f"{_sections(u.heading)} {u.text}"))]
+        keep = [u for u in keep if not (u.kind == "sentence" and SUBJECTLESS.match(u.text) and not _names_unit(u))]
     if "who_partner" in q.intents and "who" not in q.intents:   # "phối hợp với ai" needs partners, not only a lead
         # a row without partners names one only as "phối hợp với X", or as the task the
         # question itself quotes ("phối hợp triển khai Đề án 06 … xong năm nào"); in "Phối hợp
@@ -905,6 +904,12 @@ def _sections(heading: str) -> str:
     return heading.split("›", 1)[1] if "›" in heading else ""
 
 
+def _names_unit(u) -> bool:
+    """The unit's text or its section headings name a unit ("1.4. Phòng Thi đua khen thưởng");
+    the plan's own label opening every heading path does not count."""
+    return bool(_ORG_NAME.search(f"{_sections(u.heading)} {u.text}"))
+
+
 _CONDITION = re.compile(r"\bsau khi\b[^.;:]*")
 
 
@@ -929,7 +934,7 @@ def gives_asked_detail(u, q) -> bool:
         return True
     if "when" in q.intents and not _has_time(u, q.folded):
         return False
-    if {"who", "who_partner"} & set(q.intents) and not _ORG_NAME.search(f"{_sections(u.heading)} {u.text}"):
+    if {"who", "who_partner"} & set(q.intents) and not _names_unit(u):
         return False
     if "number" in q.intents and not re.search(r"(?<![\d/])(?!20\d\d\b)\d+", u.text):
         return False
@@ -1046,6 +1051,7 @@ def _other_generation(folded_question: str, folded_evidence: str) -> bool:
 def type_mismatch(folded_question: str, evidence_text: str) -> str | None:
     """Why this evidence cannot answer the question's type (None when it can)."""
     ev = vt.fold(evidence_text)
+    words = " ".join(vt.syllables(ev.lower()))      # the evidence's syllables, punctuation dropped
     if _MONEY_Q.search(folded_question) and not _SHARE_Q.search(folded_question) and not _MONEY_E.search(ev):
         return "money"
     if person_missing(folded_question, evidence_text):
@@ -1060,10 +1066,10 @@ def type_mismatch(folded_question: str, evidence_text: str) -> str | None:
         if not re.search(rf"(?<![\d.,]){re.escape(figure)}\s*%", ev):
             return "stated share"   # "chỉ tiêu … đạt 98% do phòng nào theo dõi" of a row targeting 95%
     m = _LAW_Q.search(folded_question)
-    if m and not re.search(rf"\bluat {m.group(1)}\b", " ".join(vt.syllables(ev.lower()))):
+    if m and not re.search(rf"\bluat {m.group(1)}\b", words):
         return "law"            # "thẩm tra Luật Giao dịch điện tử" of a text naming other laws
     m = _CERTIFICATE.search(folded_question)
-    if m and re.search(r"\bchung (chi|nhan)\b", ev.lower()) and m.group(2) not in " ".join(vt.syllables(ev.lower())):
+    if m and re.search(r"\bchung (chi|nhan)\b", ev.lower()) and m.group(2) not in words:
         return "certificate"    # "chứng chỉ an toàn thông tin" of a target for "chứng chỉ quản trị dữ liệu"
     if _other_generation(folded_question, ev.lower()):
         return "generation"     # "phủ sóng 6G" of a sentence about 5G
@@ -1073,7 +1079,6 @@ def type_mismatch(folded_question: str, evidence_text: str) -> str | None:
         return "document"       # "thông tư nào quy định …": a sentence naming no such document
     post = _POST_Q.search(folded_question)
     if post:
-        words = " ".join(vt.syllables(ev.lower()))
         # the post and the body it heads ("Chủ tịch Hội đồng Tư vấn …": "hội đồng tư vấn")
         if post.group(1) not in words or _post_body(folded_question[post.end():]) not in words:
             return "post"

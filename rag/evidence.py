@@ -20,6 +20,7 @@ from rag.types import Hit
 # section heading above it, if any, names who
 SUBJECTLESS = re.compile(r"\W{0,3}(?:Là|Chủ trì|Phối hợp|Tham mưu)\b")
 
+
 @dataclass
 class Unit:
     kind: str                 # task | indicator | sentence | meta
