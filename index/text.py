@@ -217,6 +217,17 @@ def syllables(text: str) -> list[str]:
     return [m.group(0) for m in _SYLLABLE.finditer(text.lower())]
 
 
+_TONE_MARKS = {"\u0300": "2", "\u0301": "1", "\u0309": "3", "\u0303": "4", "\u0323": "5"}
+
+
+def toned(syllable: str) -> str:
+    """A syllable keyed by its letters and tone, wherever the tone mark sits: "hoá" and "hóa"
+    both give "hoa1"; "quỹ" gives "quy4", "quy" stays "quy"."""
+    marks = unicodedata.normalize("NFD", syllable.lower())
+    tone = "".join(_TONE_MARKS[c] for c in marks if c in _TONE_MARKS)
+    return unicodedata.normalize("NFC", "".join(c for c in marks if c not in _TONE_MARKS)) + tone
+
+
 def syllable_spans(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _SYLLABLE.finditer(text)]
 

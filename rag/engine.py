@@ -248,7 +248,8 @@ class Engine:
         due = _rows_due(q, units) if "list" in q.intents else []
         if due:         # "những nhiệm vụ nào có thời hạn Quý IV/2026": the rows due then, however they match
             return due
-        if not units or units[0].match < floor:
+        # the best unit must match as typed too: "Quỹ phát triển …" is not answered by "quy trình …"
+        if not units or units[0].typed_match < floor:
             return []
         wanted = _preferred_kinds(q)
         pool = [u for u in units if u.kind in wanted and u.match >= th.task] or units

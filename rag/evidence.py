@@ -2,7 +2,9 @@
 
 Retrieved chunks are opened into *units*: a task row, an indicator row or one sentence.
 A unit's match is the IDF-weighted share of the question's content terms (and adjacent
-term pairs) it contains, on accent-folded text; the retrieval rank adds a small prior.
+term pairs) it contains, on accent-folded text; the retrieval rank adds a small prior. Its
+toned match reads a question typed with accents with its tones: a term the unit has only
+as another word of the same letters ("quy trình" for "quỹ") counts part.
 """
 from __future__ import annotations
 
@@ -34,7 +36,13 @@ class Unit:
     hit_rank: int = 0
     hit_score: float = 0.0
     match: float = 0.0
+    toned_match: float | None = None    # the match read with the question's tones (≤ match)
     score: float = 0.0
+
+    @property
+    def typed_match(self) -> float:
+        """The match as typed: the toned match where there is one."""
+        return self.match if self.toned_match is None else min(self.match, self.toned_match)
 
 
 def units_from_hits(snap: IndexSnapshot, hits: list[Hit]) -> list[Unit]:
@@ -110,6 +118,16 @@ def table_units(snap: IndexSnapshot, doc_ids: list[str], have: list[Unit]) -> li
     return out
 
 
+# a question typed with accents (at least this share of its letters marked) is read with its tones
+TONED_MIN_RATIO = 0.15
+# what a term counts when the text has its letters only as another word ("quy trình" for "quỹ")
+OTHER_WORD_WEIGHT = 0.5
+# function words whose letters content words share ("cùng" beside "cung cấp", "để" beside "đề án"):
+# typed, they are no content to check
+_TONED_FUNCTION = {vt.toned(w) for w in "cùng cũng với vào để là có các của những được đã sẽ đang này nào "
+                   "thì mà từ theo trong ngoài cho về ra lên hay hoặc không chưa đến tới bao mấy gì ai phần".split()}
+
+
 class Matcher:
     """IDF-weighted coverage of the question's terms by a unit's text."""
 
@@ -120,10 +138,34 @@ class Matcher:
         self.total = sum(self.weights.values()) or 1.0
         content = set(self.terms)
         self.pairs = [b for b in dict.fromkeys(q.bigrams) if set(b.split("_")) <= content]
+        # typed with accents, "quỹ" is not "quy" (trình): a term met only as another word of the
+        # same letters counts part (the question's own syllables; expansions and repairs are not checked)
+        self.toned: dict[str, set[str]] = {}
+        typed = q.typed or q.text
+        if q.has_diacritics and vt.diacritic_ratio(typed) >= TONED_MIN_RATIO:
+            for s in vt.syllables(typed):
+                if vt.fold(s) in content and vt.toned(s) not in _TONED_FUNCTION:
+                    self.toned.setdefault(vt.fold(s), set()).add(vt.toned(s))
 
-    def coverage(self, text: str) -> float:
+    def _misspelt(self, term: str, pairs: frozenset[str], tones: frozenset[str]) -> bool:
+        """The term's word stands in the text with the term's neighbour beside it, the neighbour
+        spelt as typed ("Đề án Chuyên đổi số" of a scan for "Chuyển đổi"): one word, mis-accented."""
+        for p in self.pairs:
+            a, b = p.split("_")
+            other = b if a == term else a if b == term else None
+            if other is not None and p in pairs and (other not in self.toned or self.toned[other] & tones):
+                return True
+        return False
+
+    def coverage(self, text: str, toned: bool = False) -> float:
+        """``toned``: a term the text has only as another word counts ``OTHER_WORD_WEIGHT``."""
         have, pairs = _terms_of(text)
-        uni = sum(w for t, w in self.weights.items() if t in have) / self.total
+        if toned and self.toned:
+            tones = _tones_of(text)
+            uni = sum(w if t not in self.toned or self.toned[t] & tones or self._misspelt(t, pairs, tones)
+                      else w * OTHER_WORD_WEIGHT for t, w in self.weights.items() if t in have) / self.total
+        else:
+            uni = sum(w for t, w in self.weights.items() if t in have) / self.total
         if not self.pairs:
             return uni
         bi = sum(1 for p in self.pairs if p in pairs) / len(self.pairs)
@@ -132,6 +174,12 @@ class Matcher:
             # … kết quả") count half
             return 0.35 * uni
         return 0.7 * uni + 0.3 * bi
+
+
+@lru_cache(maxsize=32768)
+def _tones_of(text: str) -> frozenset[str]:
+    """A unit's syllables keyed by letters and tone (see ``vt.toned``)."""
+    return frozenset(vt.toned(s) for s in vt.syllables(text))
 
 
 @lru_cache(maxsize=32768)
@@ -149,15 +197,23 @@ _LOCATES = re.compile(r"\b(?:muc|phan|tieu muc|nhom|chuong|dieu)\s+(?:[ivx]+|\d+
 
 
 def score_units(snap: IndexSnapshot, q: Query, units: list[Unit], heading_weight: float = 0.35) -> list[Unit]:
-    """Fill ``match`` (question coverage) and ``score`` (match plus a small rank prior)."""
+    """Fill ``match`` (question coverage), ``toned_match`` (the same, read with the question's
+    tones) and ``score`` (match plus a small rank prior)."""
     m = Matcher(snap, q)
-    for u in units:
+    locates = _LOCATES.search(q.folded)
+
+    def fit(u: Unit, toned: bool) -> float:
         # an indicator row is named by its name and its unit column ("% tổng chi NSNN")
-        own = m.coverage(f"{u.text} {u.record.get('unit', '')}" if u.kind == "indicator" else u.text)
-        ctx = m.coverage(u.heading) if u.heading else 0.0
-        u.match = max(own, (1 - heading_weight) * own + heading_weight * ctx)
-        if u.heading and _LOCATES.search(q.folded):     # "Tại mục III.2 «…» của Kế hoạch …": the question
-            u.match = max(u.match, m.coverage(f"{u.heading} {u.text}"))     # names the section it is in
+        own = m.coverage(f"{u.text} {u.record.get('unit', '')}" if u.kind == "indicator" else u.text, toned)
+        ctx = m.coverage(u.heading, toned) if u.heading else 0.0
+        match = max(own, (1 - heading_weight) * own + heading_weight * ctx)
+        if u.heading and locates:       # "Tại mục III.2 «…» của Kế hoạch …": the question names the
+            match = max(match, m.coverage(f"{u.heading} {u.text}", toned))     # section it is in
+        return match
+
+    for u in units:
+        u.match = fit(u, False)
+        u.toned_match = fit(u, True) if m.toned else None
         u.score = u.match + 0.04 / (1 + u.hit_rank)
         if u.kind == "sentence" and re.search(r"\d", u.text) and "number" in q.intents:
             u.score += 0.05

@@ -626,6 +626,36 @@ def test_a_two_syllable_topic_is_matched_as_a_word(engine):
     assert match("Tổng hợp, báo cáo kết quả thực hiện hằng năm.") < 0.5 <= match("Tổng kết vào năm 2030.")
 
 
+def test_a_question_typed_with_accents_is_matched_with_its_tones(engine):
+    """"Quỹ phát triển" is not "quy trình": typed with accents, a term the text has only as another
+    word of the same letters counts part in the toned match; typed without accents, it cannot
+    be told apart. A word the scan mis-accents beside a neighbour spelt as typed ("Đề án Chuyên
+    đổi số") still counts whole."""
+    from rag.evidence import Unit, score_units
+    from rag.query import analyse
+
+    snap = engine.snapshot()
+
+    def matches(question, text):
+        u = score_units(snap, analyse(question), [Unit("sentence", "d", 0, 10, text, [])])[0]
+        return u.match, u.typed_match
+
+    other_word = "Rà soát quy trình phát triển phần mềm của tỉnh."
+    folded, toned = matches("Đơn vị nào quản lý quỹ phát triển phần mềm của tỉnh?", other_word)
+    assert toned < folded
+    assert matches("don vi nao quan ly quy phat trien phan mem cua tinh?", other_word)[1] == folded
+    same_word = "Đơn vị quản lý quỹ phát triển phần mềm của tỉnh."
+    assert len(set(matches("Đơn vị nào quản lý quỹ phát triển phần mềm của tỉnh?", same_word))) == 1
+    assert len(set(matches("Đề án Chuyển đổi số hoàn thành khi nào?", "Xây dựng Đề án Chuyên đổi số."))) == 1
+    # the engine answers only from a unit that clears the floor both ways
+    q = analyse("Đơn vị nào quản lý quỹ phát triển phần mềm của tỉnh?")
+    unit = score_units(snap, q, [Unit("sentence", "d", 0, 10, other_word, [])])[0]
+    unit.match, unit.toned_match = 0.9, engine.thresholds.abstain - 0.01
+    assert engine.select(q, [unit]) == []
+    unit.toned_match = 0.9
+    assert engine.select(q, [unit]) == [unit]
+
+
 def test_an_indicator_row_is_named_by_its_unit_column_too(engine):
     """"Chỉ tiêu chi ngân sách (≥ 3% tổng chi NSNN) do cơ quan nào theo dõi": the row "Chi ngân sách
     hằng năm cho …" says "% tổng chi NSNN" in its unit column, not in its name."""

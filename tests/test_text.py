@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from index.text import (compact, diacritic_ratio, expand_abbreviations, fold, normalize, sentences,
-                        spell_out_shorthand, syllables)
+                        spell_out_shorthand, syllables, toned)
 
 
 def test_nfc_composes_decomposed_vietnamese():
@@ -134,3 +134,12 @@ def test_shorthand_typed_in_questions_is_spelled_out():
     assert spell_out_shorthand("thưởng bao nhiu cho mỗi sáng kiến") == "thưởng bao nhiêu cho mỗi sáng kiến"
     assert spell_out_shorthand("thuong bao nhiu") == "thuong bao nhieu"
     assert "nghi dinh" in expand_abbreviations("nd 179/2024 giao ai")
+
+
+def test_toned_keys_a_syllable_by_letters_and_tone_wherever_the_mark_sits():
+    assert toned("hoá") == toned("hóa") == toned("HÓA")
+    assert toned("thuỷ") == toned("thủy")
+    # the same folded letters, other words: the tone or the vowel's shape tells them apart
+    assert len({toned(w) for w in ("quỹ", "quy", "quý")}) == 3
+    assert len({toned(w) for w in ("số", "sở", "sổ", "so")}) == 4
+    assert toned("quan") == "quan"
