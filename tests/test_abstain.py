@@ -1141,6 +1141,10 @@ def test_who_builds_a_thing_needs_evidence_naming_that_thing():
     assert not object_missing(q, "Xây dựng thư viện số dùng chung.")
     assert not object_missing("phong nao thanh lap doan kiem tra lien nganh",
                               "Thành lập Đoàn công tác liên ngành và tổ chức kiểm tra.")
+    # a body's topic, when the question gives it, is named too ("về nhân lực số" is not "về dữ liệu")
+    row = "Thành lập Ban Chỉ đạo Sở về dữ liệu; ban hành Quy chế hoạt động."
+    assert object_missing("ai chu tri thanh lap ban chi dao so ve nhan luc so", row)
+    assert not object_missing("ai chu tri thanh lap ban chi dao so ve du lieu", row)
 
 
 def test_a_signers_post_asked_as_chuc_gi():
