@@ -154,7 +154,7 @@ _TIME_E = re.compile(r"\b\d{1,2}/\d{1,2}\b|\b\d{1,2}/20\d\d\b|\b(thang|quy) [\di
                      r"|\bdinh ky (?:\d+|hang|moi) (?:nam|thang|quy|tuan)\b|\bdinh ky\b|\bngay \d"
                      r"|\b20\d\d\s*[-–]\s*20\d\d\b|\bsau khi\b|\bden (thoi diem|khi)\b|\bkhi (co|tinh|cap)\b|\b(dau|giua|cuoi) (nam|quy|thang)\b")
 # Organisation words that, followed by a capitalised word, start the name of a unit.
-_ORG = (r"(?:Phòng|Sở|Ban|Trung tâm|Cục|Chi cục|Văn phòng|Viện|Trường|Công ty|Tổng cục|Hội|Quỹ|Đội|Ủy ban"
+_ORG = (r"(?:Phòng|Sở|Bộ|Ban|Trung tâm|Cục|Chi cục|Văn phòng|Viện|Trường|Công ty|Tổng cục|Hội|Quỹ|Đội|Ủy ban"
         r"|Thanh tra|Kho bạc|Bệnh viện|Công an|Tòa án|Viện kiểm sát|Liên đoàn|Chi nhánh|Đài"
         r"|Kiểm toán|Ngân hàng|Mặt trận|Hội đồng|Tập đoàn|Tổng công ty|Học viện|Đại học|Bảo hiểm|Cổng)")
 _ORG_NAME = re.compile(rf"(?<!\w){_ORG}\s+([A-ZĐÀ-Ỹ][^\W\d_]*(?:\s+[^\W\d_]+){{0,2}})")

@@ -466,6 +466,8 @@ def test_a_unit_acting_in_the_question_must_be_the_one_in_the_evidence():
     police = Unit("task", "d", 0, 10, "Kết nối CSDL", [], record={
         "content": "Kết nối CSDL", "lead": "Bộ Công an", "span": [0, 10]})
     assert acting_units("Bộ Công an chủ trì kết nối CSDL khi nào?", [police], docs) == [police]
+    # a ministry acting is checked like any unit: "Bộ Tư pháp phải …" of the Bộ Công an's row
+    assert acting_units("Bộ Tư pháp phải hoàn thành kết nối CSDL khi nào?", [police], docs) == []
     # "Cổng Thông tin điện tử" (the portal's editorial office) is a unit too
     portal = Unit("task", "d", 0, 10, "Kết nối CSDL", [], record={
         "content": "Kết nối CSDL", "lead": "Cổng Thông tin điện tử", "span": [0, 10]})
