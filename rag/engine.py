@@ -25,7 +25,8 @@ from rag.abstain import (acting_units, answerable_units, appendix_units, asks_st
                          placed_units, same_task, stated_text, type_mismatch, unknown_names, unknown_units,
                          unknown_years)
 from rag.llm import chat_model_from_settings, rephrase
-from rag.evidence import Matcher, Unit, candidate_docs, score_units, table_units, units_from_hits
+from rag.evidence import (Matcher, Unit, candidate_docs, in_named_section, score_units, table_units,
+                          units_from_hits)
 from rag.query import Query, analyse, asks_confirmation, doc_year, document_names
 from rag.spelling import speller
 from rag.structure import in_named_part, structure_lines
@@ -149,6 +150,7 @@ class Engine:
         if q.parts:         # of a compilation file, only the part the question names
             units = [u for u in units if _in_named_part(q, u)]
         units = score_units(snap, q, units)
+        units = in_named_section(q, units)     # "Theo phần Yêu cầu …": only what that part says
         comp = Composer(snap, q, self.thresholds)
         base = Answer(question=q.typed or q.text, answer="", abstained=False, id=uuid.uuid4().hex[:16],
                       intents=q.intents, scope=q.scope)

@@ -192,8 +192,22 @@ def _terms_of(text: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(syl) | heads, frozenset(f"{a}_{b}" for a, b in zip(syl, syl[1:]))
 
 
-_LOCATES = re.compile(r"\b(?:muc|phan|tieu muc|nhom|chuong|dieu)\s+(?:[ivx]+|\d+)(?:\.\d+)*\b"
-                      r"|\b(?:theo|tai|trong|o) (?:phan |muc )?(?:muc dich|yeu cau|quan diem|to chuc thuc hien)\b")
+# a part of a plan every plan has, named as where the answer is ("Theo phần Yêu cầu …", "Trong
+# phần tổ chức thực hiện …")
+_NAMED_SECTION = re.compile(r"\b(?:theo|tai|trong|o|thuoc) (?:phan |muc |noi dung )?(muc dich|yeu cau|quan diem"
+                            r"|to chuc thuc hien|muc tieu chung|muc tieu cu the|kinh phi thuc hien)\b")
+# a question that says where its answer is: a numbered part ("Tại mục III.2 …") or a named one
+_LOCATES = re.compile(rf"\b(?:muc|phan|tieu muc|nhom|chuong|dieu)\s+(?:[ivx]+|\d+)(?:\.\d+)*\b|{_NAMED_SECTION.pattern}")
+
+
+def in_named_section(q: Query, units: list[Unit]) -> list[Unit]:
+    """The units under the part of the plan the question names, if it names one and any are
+    there (a sentence's heading path holds its section's title); else all of them."""
+    m = _NAMED_SECTION.search(q.folded)
+    if not m:
+        return units
+    inside = [u for u in units if u.heading and m.group(1) in vt.fold(u.heading).lower()]
+    return inside or units
 
 
 def score_units(snap: IndexSnapshot, q: Query, units: list[Unit], heading_weight: float = 0.35) -> list[Unit]:

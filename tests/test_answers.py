@@ -611,6 +611,23 @@ def test_a_question_naming_its_section_counts_the_sections_title(engine):
     assert match(located) > match(unlocated)
 
 
+def test_a_question_naming_a_part_of_the_plan_is_answered_from_that_part():
+    """"Theo phần Yêu cầu …, mỗi nhiệm vụ phải hướng tới điều gì": only the units under the part
+    it names compete; a question naming no part, or a part no unit is under, keeps them all."""
+    from rag.evidence import Unit, in_named_section
+    from rag.query import analyse
+
+    required = Unit("sentence", "d", 0, 10, "Mỗi nhiệm vụ phải giải quyết một điểm nghẽn.", [],
+                    heading="KẾ HOẠCH › I. MỤC ĐÍCH, YÊU CẦU › 2. Yêu cầu")
+    row = Unit("task", "d", 0, 10, "Phát động phong trào thi đua thực hiện nhiệm vụ", [])
+    both = [row, required]
+    assert in_named_section(analyse("Theo phần Yêu cầu của kế hoạch, mỗi nhiệm vụ phải hướng tới điều gì?"),
+                            both) == [required]
+    assert in_named_section(analyse("Mỗi nhiệm vụ phải hướng tới điều gì?"), both) == both
+    assert in_named_section(analyse("Trong phần tổ chức thực hiện, nhiệm vụ nào do phòng thi đua làm?"),
+                            both) == both
+
+
 def test_a_two_syllable_topic_is_matched_as_a_word(engine):
     """"… tổng kết 5 năm … vào năm nào": a sentence with "tổng hợp" and "kết quả" has both syllables
     but not the word, and matches below the floor; one with "tổng kết" matches fully."""
