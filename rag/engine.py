@@ -368,7 +368,14 @@ def _once(snap: IndexSnapshot, units: list[Unit]) -> list[Unit]:
     return out
 
 
+_HOW_OFTEN = re.compile(r"\b(?:dinh ky (?:nao|bao lau|may thang)|bao lau (?:mot|1) lan|(?:may|bao nhieu) lan (?:mot|moi|1) (?:nam|quy|thang))\b")
+
+
 def _preferred_kinds(q: Query) -> tuple[str, ...]:
+    if _HOW_OFTEN.search(q.folded):
+        # "báo cáo … theo định kỳ nào": how often is said in prose (the organisation part), a
+        # row's deadline says when one task is due
+        return ("sentence", "task", "indicator", "meta")
     if "number" in q.intents:
         return ("indicator", "sentence", "task")
     if any(i in q.intents for i in TASK_INTENTS) or "list" in q.intents:

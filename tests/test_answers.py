@@ -628,6 +628,17 @@ def test_a_question_naming_a_part_of_the_plan_is_answered_from_that_part():
                             both) == both
 
 
+def test_how_often_is_read_from_prose_before_task_rows():
+    """"… báo cáo tiến độ theo định kỳ nào": the organisation part says how often; a task row's
+    deadline says when one task is due, and is preferred only for a plain "khi nào"."""
+    from rag.engine import _preferred_kinds
+    from rag.query import analyse
+
+    assert _preferred_kinds(analyse("Các phòng báo cáo tiến độ gửi Văn phòng Sở theo định kỳ nào?"))[0] == "sentence"
+    assert _preferred_kinds(analyse("Kết quả được báo cáo bao lâu một lần?"))[0] == "sentence"
+    assert _preferred_kinds(analyse("Khi nào phải hoàn thành báo cáo tiến độ?"))[0] == "task"
+
+
 def test_a_two_syllable_topic_is_matched_as_a_word(engine):
     """"… tổng kết 5 năm … vào năm nào": a sentence with "tổng hợp" and "kết quả" has both syllables
     but not the word, and matches below the floor; one with "tổng kết" matches fully."""
