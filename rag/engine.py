@@ -274,7 +274,10 @@ class Engine:
             for u in pool[1:]:
                 if u.doc_id not in {p.doc_id for p in picks} and u.kind in wanted[:2] \
                         and gives_asked_detail(u, q) and same_task(q.folded, best, u) \
-                        and u.match >= max(th.other_plan_floor, th.other_plan * best.match):
+                        and (u.match >= max(th.other_plan_floor, th.other_plan * best.match)
+                             # a passage one plan copies from another answers for both however
+                             # weakly the question words it, if it clears the floor
+                             or u.match >= max(floor, th.other_plan * best.match) and copies(best, u)):
                     picks.append(u)
                 if len(picks) >= 3:
                     break
@@ -368,7 +371,15 @@ def _once(snap: IndexSnapshot, units: list[Unit]) -> list[Unit]:
     return out
 
 
-_HOW_OFTEN = re.compile(r"\b(?:dinh ky (?:nao|bao lau|may thang)|bao lau (?:mot|1) lan|(?:may|bao nhieu) lan (?:mot|moi|1) (?:nam|quy|thang))\b")
+_HOW_OFTEN = re.compile(r"\b(?:dinh ky (?:nao|bao lau|may thang)|bao lau (?:mot|1) lan"
+                        r"|(?:may|bao nhieu) lan (?:mot|moi|1) (?:nam|quy|thang))\b")
+
+
+def copies(a: Unit, b: Unit, share: float = 0.7) -> bool:
+    """Two plans' units are one text copied ("Báo cáo tiến độ … hàng tháng trước ngày 20 …" in
+    both): most of their syllables are the same (Jaccard ≥ ``share``)."""
+    x, y = set(vt.syllables(vt.fold(a.text))), set(vt.syllables(vt.fold(b.text)))
+    return bool(x and y) and len(x & y) / len(x | y) >= share
 
 
 def _preferred_kinds(q: Query) -> tuple[str, ...]:

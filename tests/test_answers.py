@@ -377,8 +377,9 @@ def test_a_second_plan_is_quoted_only_when_it_matches_well(engine):
     from rag.evidence import Unit
     from rag.query import analyse
 
-    def task(doc, match):
-        u = Unit("task", doc, 0, 10, "Xây dựng cơ sở dữ liệu", [], record={"content": "x", "span": [0, 10]})
+    def task(doc, match):       # each plan words its row its own way (a copied row: the next test)
+        text = {"a": "Xây dựng cơ sở dữ liệu cán bộ", "b": "Xây dựng cơ sở dữ liệu về hội, quỹ của tỉnh"}[doc]
+        u = Unit("task", doc, 0, 10, text, [], record={"content": "x", "span": [0, 10]})
         u.match = u.score = match
         return u
 
@@ -389,6 +390,31 @@ def test_a_second_plan_is_quoted_only_when_it_matches_well(engine):
     assert weak >= th.other_plan * best
     assert [u.doc_id for u in engine.select(q, [task("a", best), task("b", weak)])] == ["a"]
     assert [u.doc_id for u in engine.select(q, [task("a", best), task("b", 0.8)])] == ["a", "b"]
+
+
+def test_a_passage_two_plans_share_answers_for_both(engine):
+    """The same sentence in two plans (one copied from the other) is quoted per plan once it
+    clears the abstain floor, though it is below the second-plan floor; a different sentence
+    as weak is not."""
+    from rag.evidence import Unit
+    from rag.query import analyse
+
+    th = engine.thresholds
+    text = "Báo cáo tiến độ, kết quả thực hiện hàng tháng trước ngày 20 hàng tháng, gửi {} tổng hợp."
+
+    def sentence(doc, match, unit):
+        u = Unit("sentence", doc, 0, 10, text.format(unit), [])
+        u.match = u.score = match
+        return u
+
+    q = analyse("Báo cáo tiến độ hằng tháng được gửi về đơn vị nào để tổng hợp?")
+    best, weak = th.abstain + 0.09, th.abstain + 0.06
+    assert weak < th.other_plan_floor and weak >= th.other_plan * best
+    copy = sentence("b", weak, "Văn phòng Sở")
+    assert [u.doc_id for u in engine.select(q, [sentence("a", best, "phòng Hành chính - Quản trị"), copy])] == ["a", "b"]
+    other = Unit("sentence", "b", 0, 10, "Văn phòng Sở tổng hợp báo cáo tiến độ các nhiệm vụ được giao.", [])
+    other.match = other.score = weak
+    assert [u.doc_id for u in engine.select(q, [sentence("a", best, "phòng Hành chính - Quản trị"), other])] == ["a"]
 
 
 def test_which_document_a_plan_cites_comes_from_its_text_not_its_header(engine):
