@@ -1002,6 +1002,7 @@ def stated_text(u) -> str:
 # ("nâng cấp" is left out: an upgrade names an existing system, which staff call many ways)
 _MAKES = re.compile(r"\b(?:xay dung|thanh lap|lap dat|trang bi)\s+(?:xong )?(?:(?:cac|nhung|mot|moi|he thong) )?"
                     r"([a-z]+ [a-z]+)\b")
+# what follows the thing set up, up to its topic: "(ban chỉ) đạo sở về <nhân lực> …"
 _TOPIC = re.compile(r"(?:\s+[a-z]+){0,3}?\s+ve\s+([a-z]+ [a-z]+)\b")
 _OBJECT_STOP = set("de nham cho theo tai cua va hoac xong duoc nay ay".split())
 

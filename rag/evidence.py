@@ -124,8 +124,9 @@ TONED_MIN_RATIO = 0.15
 OTHER_WORD_WEIGHT = 0.5
 # function words whose letters content words share ("cùng" beside "cung cấp", "để" beside "đề án"):
 # typed, they are no content to check
-_TONED_FUNCTION = {vt.toned(w) for w in "cùng cũng với vào để là có các của những được đã sẽ đang này nào "
-                   "thì mà từ theo trong ngoài cho về ra lên hay hoặc không chưa đến tới bao mấy gì ai phần".split()}
+_TONED_FUNCTION = {vt.toned(w) for w in (
+    "cùng cũng với vào để là có các của những được đã sẽ đang này nào thì mà từ theo trong ngoài cho về "
+    "ra lên hay hoặc không chưa đến tới bao mấy gì ai phần").split()}
 
 
 class Matcher:
@@ -197,7 +198,8 @@ def _terms_of(text: str) -> tuple[frozenset[str], frozenset[str]]:
 _NAMED_SECTION = re.compile(r"\b(?:theo|tai|trong|o|thuoc) (?:phan |muc |noi dung )?(muc dich|yeu cau|quan diem"
                             r"|to chuc thuc hien|muc tieu chung|muc tieu cu the|kinh phi thuc hien)\b")
 # a question that says where its answer is: a numbered part ("Tại mục III.2 …") or a named one
-_LOCATES = re.compile(rf"\b(?:muc|phan|tieu muc|nhom|chuong|dieu)\s+(?:[ivx]+|\d+)(?:\.\d+)*\b|{_NAMED_SECTION.pattern}")
+_LOCATES = re.compile(rf"\b(?:muc|phan|tieu muc|nhom|chuong|dieu)\s+(?:[ivx]+|\d+)(?:\.\d+)*\b"
+                      rf"|{_NAMED_SECTION.pattern}")
 
 
 def in_named_section(q: Query, units: list[Unit]) -> list[Unit]:
