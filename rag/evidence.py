@@ -122,8 +122,8 @@ def table_units(snap: IndexSnapshot, doc_ids: list[str], have: list[Unit]) -> li
 TONED_MIN_RATIO = 0.15
 # what a term counts when the text has its letters only as another word ("quy trình" for "quỹ")
 OTHER_WORD_WEIGHT = 0.5
-# function words whose letters content words share ("cùng" beside "cung cấp", "để" beside "đề án"):
-# typed, they are no content to check
+# function words whose letters content words share ("cùng" beside "cung cấp", "để" beside "đề án"),
+# and "phần" of "phần trăm", which a text writes "%": typed, they are no content to check
 _TONED_FUNCTION = {vt.toned(w) for w in (
     "cùng cũng với vào để là có các của những được đã sẽ đang này nào thì mà từ theo trong ngoài cho về "
     "ra lên hay hoặc không chưa đến tới bao mấy gì ai phần").split()}
