@@ -58,7 +58,8 @@ _COMPILED = {k: re.compile(v) for k, v in INTENT_PATTERNS.items()}
 _REPORTED = r"\b(bao cao (so ket |tong ket )?)?ket qua (thuc hien|trien khai)\b"
 _ASKS_WHO = rf"\bai\b|\b({_WHO_NOUNS}|cap|to chuc|luc luong) nao\b|\bai lo\b"
 _GIVEN_LEAD = r"\bdo [^?,]{2,60}? chu tri\b(?! (va|hay|hoac|,))"     # "do Bộ Công an chủ trì": a lead stated
-_GIVEN_FIGURE = r"\b(?:it nhat|toi thieu)\s+\d[\d.,]*"    # "ít nhất 01 cán bộ": a figure stated in the question
+# "ít nhất 01 cán bộ", "tối thiểu một cán bộ": a figure stated in the question
+_GIVEN_FIGURE = r"\b(?:it nhat|toi thieu)\s+(?:\d[\d.,]*|(?:mot|hai|ba|bon|muoi)\b)"
 _ASKS_NUMBER = re.sub(r"\|%\|", "|", INTENT_PATTERNS["number"])       # every number cue but a literal "%"
 
 # Phrases and words that carry the question's form, not its topic (folded). Phrases are

@@ -378,6 +378,9 @@ def test_a_figure_given_in_the_question_is_not_asked_for():
     assert analyse("Khi nào phải hoàn thành số hóa 100% tài liệu lưu trữ?").intents == ["when"]
     assert "number" in analyse("Tỷ lệ hồ sơ số hóa năm 2026 là bao nhiêu %?").intents
     assert analyse("Ai chủ trì việc bố trí ít nhất 01 cán bộ chuyên trách?").intents == ["who"]
+    # the figure spelt out is stated too
+    assert analyse("Bố trí tối thiểu một cán bộ chuyên trách thì đơn vị nào chủ trì?").intents == ["who"]
+    assert "number" in analyse("Mỗi cơ quan phải bố trí tối thiểu mấy cán bộ chuyên trách?").intents
     assert "number" in analyse("Mỗi cơ quan phải bố trí ít nhất bao nhiêu cán bộ, do ai chủ trì?").intents
 
 
