@@ -181,6 +181,12 @@ def analyse(question: str, documents: dict[str, dict] | None = None,
         if scope:
             topical = _strip_scope(folded, [(documents[d], names.aliases[d]) for d in scope])
             parts = named_parts(folded, {d: documents[d] for d in scope})
+        else:
+            # "… kế hoạch thực hiện Nghị quyết 57 về khoa học, công nghệ, …": a title several plans
+            # share names a plan without saying which; a long restatement is not the topic either
+            for meta in documents.values():
+                topical = _strip_title(topical, meta, least=_UNSCOPED_TITLE_RUN, gap=_UNSCOPED_TITLE_GAP,
+                                       numbers=True)
     topical = without_courtesy(topical)
     expanded = vt.expand_abbreviations(topical)
     syl = vt.syllables(expanded)
@@ -220,15 +226,18 @@ def _strip_scope(folded: str, scoped: list[tuple[dict, list[tuple[str, float]]]]
 
 _KIND_WORDS = {"kh", "hoach"}          # "KH …", "Kế hoạch …": where a restated title starts
 _TITLE_FILLER = {"va", "ve", "cua"}
-_TITLE_GAP = 6                          # title syllables a restatement may leave out between two words
+_UNSCOPED_TITLE_RUN = 6                 # title syllables that name some plan when no plan is in scope
+_UNSCOPED_TITLE_GAP = 14                # … which may leave out a cited resolution's date and issuer
 
 
-def _strip_title(folded: str, meta: dict) -> str:
+def _strip_title(folded: str, meta: dict, least: int = 3, gap: int = 6, numbers: bool = False) -> str:
     """"Theo KH phát triển KHCN, ĐMST và CĐS năm 2026 của …, …": the plan's title restated after
-    "Kế hoạch / KH" names the plan, not the topic. A run of at least three title syllables (an
-    abbreviation counts as the syllables it stands for), in the title's order with at most
-    ``_TITLE_GAP`` left out between two, right after the kind word, is removed."""
-    title = [s for s in vt.syllables(vt.compact(meta.get("title") or "")) if s not in _TITLE_FILLER]
+    "Kế hoạch / KH" names the plan, not the topic. A run of at least ``least`` title syllables
+    (an abbreviation counts as the syllables it stands for), in the title's order with at most
+    ``gap`` left out between two, right after the kind word, is removed. ``numbers``: a number
+    also restates its symbol ("Nghị quyết 57" for "Nghị quyết số 57-NQ/TW")."""
+    number = _number_of if numbers else str
+    title = [number(s) for s in vt.syllables(vt.compact(meta.get("title") or "")) if s not in _TITLE_FILLER]
     if len(title) < 3:
         return folded
     spans = vt.syllable_spans(folded)
@@ -245,18 +254,23 @@ def _strip_title(folded: str, meta: dict) -> str:
             if w in _TITLE_FILLER:
                 j += 1
                 continue
-            parts = vt.ABBREVIATIONS.get(w, w).split()
-            at = _find_run(title, parts, pos + 1, _TITLE_GAP if pos >= 0 else len(title))
+            parts = [number(p) for p in vt.ABBREVIATIONS.get(w, w).split()]
+            at = _find_run(title, parts, pos + 1, gap if pos >= 0 else len(title))
             if at < 0:
                 break
             pos, matched, last = at + len(parts) - 1, matched + len(parts), j
             j += 1
-        if last is not None and matched >= 3:
+        if last is not None and matched >= least:
             cut.append((spans[i + 1][0], spans[last][1]))
         i = j if last is not None else i + 1
     for a, b in reversed(cut):
         folded = folded[:a] + " " + folded[b:]
     return folded
+
+
+def _number_of(syllable: str) -> str:
+    """"57-nq/tw" → "57": a document's number stands for its full symbol."""
+    return re.sub(r"^(\d+)[/-].*", r"\1", syllable)
 
 
 def _find_run(seq: list[str], run: list[str], start: int, window: int) -> int:

@@ -189,6 +189,23 @@ def test_a_restated_plan_title_is_not_topic():
     assert "khoa hoc cong nghe" in _strip_scope(kept, [(meta, doc_aliases(meta))])
 
 
+def test_a_title_several_plans_share_restated_without_naming_one_is_not_topic():
+    """"… kế hoạch thực hiện Nghị quyết 57 về khoa học, công nghệ, …" with no plan in scope: a
+    long restatement of some plan's title (its resolution's number for the full symbol, its date
+    and issuer left out) names a plan, not what is asked; a short one stays topic."""
+    from rag.query import analyse
+
+    title = ("Thực hiện Nghị quyết số 57-NQ/TW, ngày 22/12/2024 của Bộ Chính trị về đột phá phát triển "
+             "khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số quốc gia trên địa bàn xã A")
+    docs = {d: {"number": n, "doc_type": "Kế hoạch", "issuer": i, "title": title, "date": "2025-05-01"}
+            for d, n, i in (("a", "10/KH-UBND", "UBND xã A"), ("b", "20/KH-UBND", "UBND xã B"))}
+    q = analyse("Ai theo dõi, đôn đốc việc triển khai kế hoạch thực hiện Nghị quyết 57 về khoa học, "
+                "công nghệ, đổi mới sáng tạo và chuyển đổi số?", docs)
+    assert q.scope == [] and {"don", "doc", "trien", "khai"} <= set(q.terms) and not {"khoa", "sang", "chuyen"} & set(q.terms), q.terms
+    short = analyse("Ai chủ trì xây dựng kế hoạch chuyển đổi số?", docs)
+    assert {"chuyen", "doi"} <= set(short.terms), short.terms
+
+
 def test_a_task_asked_in_a_question_restating_the_title_answers_from_its_row(engine):
     text = (CORPUS / "snv-kh-2026-khcn-cds.txt").read_text(encoding="utf-8")
     row = next(ln for ln in text.splitlines() if "Đề án Chuyên đổi số" in ln).split("\t")
