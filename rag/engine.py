@@ -222,7 +222,8 @@ class Engine:
                 # "báo cáo … trước ngày nào", "khi nào … hơn 30% …": of that plan's prose, the best
                 # sentence that gives the day or states the figure the rows lack
                 chosen = [u for u in units if u.doc_id == first.doc_id and u.kind == "sentence"
-                          and u.match >= self.thresholds.abstain and not type_mismatch(q.folded, stated_text(u))][:1]
+                          and u.typed_match >= self.thresholds.abstain
+                          and not type_mismatch(q.folded, stated_text(u))][:1]
         if chosen and set(q.intents) <= {"who", "who_partner", "when", "meta"} \
                 and object_missing(q.folded, " ".join(stated_text(u) for u in chosen)):
             # "ai chủ trì xây dựng khu công nghệ thông tin tập trung": a thing no row builds;
@@ -277,7 +278,8 @@ class Engine:
                         and (u.match >= max(th.other_plan_floor, th.other_plan * best.match)
                              # a passage one plan copies from another answers for both however
                              # weakly the question words it, if it clears the floor
-                             or u.match >= max(floor, th.other_plan * best.match) and copies(best, u)):
+                             or u.typed_match >= floor and u.match >= th.other_plan * best.match
+                             and copies(best, u)):
                     picks.append(u)
                 if len(picks) >= 3:
                     break

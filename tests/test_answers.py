@@ -725,6 +725,14 @@ def test_a_question_typed_with_accents_is_matched_with_its_tones(engine):
     assert engine.select(q, [unit]) == []
     unit.toned_match = 0.9
     assert engine.select(q, [unit]) == [unit]
+    # … and so must a second plan's copy of the answering passage
+    text = "Văn phòng Sở quản lý quỹ phát triển phần mềm của tỉnh."
+    best, copy = score_units(snap, q, [Unit("sentence", "d", 0, 10, text, []), Unit("sentence", "e", 0, 10, text, [])])
+    best.match = best.toned_match = engine.thresholds.abstain + 0.05
+    copy.match = copy.toned_match = engine.thresholds.abstain + 0.01
+    assert engine.select(q, [best, copy]) == [best, copy]
+    copy.toned_match = engine.thresholds.abstain - 0.01
+    assert engine.select(q, [best, copy]) == [best]
 
 
 def test_an_indicator_row_is_named_by_its_unit_column_too(engine):
