@@ -15,9 +15,11 @@ from rag.query import Query, content_terms
 from rag.types import Hit
 
 # "Phụ lục 2 có tên (gọi) là gì", "kèm theo những phụ lục nào" — not "nhiệm vụ tại phụ lục
-# nào", which asks where the text sends the reader
+# nào", which asks where the text sends the reader, nor "trong các phụ lục, đơn vị nào …",
+# which says where to look
 _TITLE_Q = re.compile(r"\bten(?: goi| day du)? (?:cua (?:no|phu luc nay) )?(?:la )?gi\b|\btieu de\b"
-                      r"|\b(?:nhung|cac|may|bao nhieu) phu luc\b|\bkem (?:theo )?phu luc (?:nao|gi)\b"
+                      r"|(?<!trong )(?<!tai )\b(?:nhung|cac|may|bao nhieu) phu luc\b"
+                      r"|\bkem (?:theo )?phu luc (?:nao|gi)\b"
                       r"|\bphu luc danh muc gi\b")
 _COUNT_Q = re.compile(r"\b(?:bao nhieu|may) (nhiem vu|noi dung|chi tieu)\b")
 _ANCHOR = re.compile(r"\bphu luc\b|\bdanh muc\b|\bnhom\b|\bmuc [ivx]+\b|\bstt\b")

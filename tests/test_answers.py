@@ -619,6 +619,7 @@ def test_which_appendix_a_sentence_points_to_is_no_title_question():
     assert _TITLE_Q.search("phu luc 2 kem ke hoach co ten goi la gi")
     assert _TITLE_Q.search("ke hoach kem theo nhung phu luc nao")
     assert not _TITLE_Q.search("cac don vi duoc giao chu tri nhiem vu tai phu luc nao phai xay dung ke hoach")
+    assert not _TITLE_Q.search("trong cac phu luc danh muc nhiem vu, don vi nao duoc giao chu tri bo tri can bo")
 
 
 def test_a_codes_leading_parts_match_the_number_a_question_types():
