@@ -104,7 +104,7 @@ class Composer:
         if "list" in intents and enumerates(content):
             content = _short(content, 700)            # the row lists the items asked for: all of them
         elif {"open", "list", "result"} & set(intents):
-            content = self.window(content, 300 * self._asks())      # the part of a long row the question is about
+            content = self.window(content, 450 * self._asks())      # the part of a long row the question is about
         else:
             content = self.window(content, 160 * self._asks())
         body = "; ".join(parts) if parts else content

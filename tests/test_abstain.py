@@ -318,6 +318,23 @@ def test_long_task_rows_are_quoted_where_the_question_points(engine):
     assert comp.window("Ngắn gọn.", 120) == "Ngắn gọn."
 
 
+def test_an_open_question_gets_a_task_row_of_a_few_clauses_whole(engine):
+    """"… nhằm mục đích gì": the purpose a row states is the part the question does not restate,
+    so a row of a few hundred characters is shown whole, not only its best-matching clause."""
+    from rag.answer import Composer, Thresholds
+
+    snap = engine.snapshot()
+    content = ("Nâng cấp hệ thống Cổng Thông tin điện tử tỉnh để triển khai ứng dụng trí tuệ nhân tạo (AI) "
+               "thực hiện dịch tự động Tiếng Việt sang các ngôn ngữ tiếng Anh, tiếng Nhật, tiếng Hàn, tiếng "
+               "Trung, tiếng Pháp, tiếng Đức, tiếng Nga để cung cấp thông tin chính thức về tỉnh đến với "
+               "nhiều quốc gia, các nhà đầu tư, du khách quốc tế và kiều bào nước ta ở nước ngoài.")
+    assert 350 < len(content) <= 450
+    row = {"content": content, "lead": "Cổng Thông tin điện tử", "span": [0, 10]}
+    comp = Composer(snap, analyse("Nâng cấp Cổng Thông tin điện tử tỉnh ứng dụng AI nhằm mục đích gì?"), Thresholds())
+    line = comp.task_line(Unit("task", next(iter(snap.primary_documents())), 0, 10, content, [], record=row))
+    assert "kiều bào" in line and "Nâng cấp" in line, line
+
+
 def test_a_question_about_a_product_gets_the_part_of_the_row_about_it(engine):
     """"Sản phẩm … qua hệ thống nào" reads as a result question: it too gets the part of a long
     row the question points to, not the row's first words."""
