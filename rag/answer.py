@@ -18,6 +18,7 @@ from rag.types import Citation
 
 ABSTAIN_MESSAGE = "Không tìm thấy trong các kế hoạch đã nạp."
 MAX_QUOTE = 600
+ITEM_TAIL = 400          # an open question's sentence is quoted with the rest of its list item up to this
 MAX_ROW_QUOTE = 1500     # a table row is quoted whole: its lead/deadline cells come after a long content cell
 
 
@@ -178,8 +179,26 @@ class Composer:
                         and _NAMES_UNIT.search(vt.fold(bare)) \
                         and 0 <= u.start - span[0] and u.end - span[0] <= MAX_QUOTE:
                     start = span[0]     # "1.4. Phòng Thi đua khen thưởng\n- Tham mưu …": the heading says who — quote it too
-        ref = self.cite(u.doc_id, start, u.end, u.section_path, u.match)
-        return f"{lead}{u.text.strip()} {ref}"
+        text, end = u.text.strip(), u.end
+        if self.q.intents == ["open"]:
+            # "… thì kế hoạch phải xác định rõ những gì": the item's next sentence may say it
+            end = self.item_end(u.doc_id, u.end)
+            if end > u.end:
+                more = re.sub(r"\s+", " ", self.snap.document_text(u.doc_id)[u.end:end]).strip()
+                text = f"{text} {more}"
+        ref = self.cite(u.doc_id, start, end, u.section_path, u.match)
+        return f"{lead}{text} {ref}"
+
+    def item_end(self, doc_id: str, end: int, most: int = ITEM_TAIL) -> int:
+        """Where the list item (bullet or numbered line) holding the sentence that ends at ``end``
+        ends, if it goes on for at most ``most`` characters; else ``end``."""
+        text = self.snap.document_text(doc_id)
+        tail = text[end:end + most + 1]
+        m = _ITEM_START.search(tail)
+        stop = m.start() if m else len(tail)
+        if stop > most or not tail[:stop].strip():
+            return end
+        return end + len(tail[:stop].rstrip())
 
     def line(self, u: Unit) -> str:
         return {"task": self.task_line, "indicator": self.indicator_line}.get(u.kind, self.sentence_line)(u)
@@ -295,6 +314,8 @@ def _pretty(field_name: str, value: str) -> str:
 
 
 # a heading that names who acts ("Phòng Thi đua khen thưởng", "Các phòng chuyên môn thuộc Sở, Thủ trưởng …")
+# the start of the next list item or heading: "- …", "+ …", "2. …", "b) …", "II. …"
+_ITEM_START = re.compile(r"\n\s*(?:[-+•*]|\d+(?:\.\d+)*\.?|[a-zđ]\)|[IVX]+\.)\s")
 _NAMES_UNIT = re.compile(r"\b(phong|so|ban|van phong|ubnd|uy ban|don vi|trung tam|thu truong|co quan|cong thong tin)\b", re.I)
 
 

@@ -206,6 +206,22 @@ def test_a_title_several_plans_share_restated_without_naming_one_is_not_topic():
     assert {"chuyen", "doi"} <= set(short.terms), short.terms
 
 
+def test_an_open_question_is_answered_with_the_rest_of_its_sentences_list_item(engine):
+    """The list item's next sentence often says what an open question asks ("… phải gắn kết với
+    đề án nào?"): the answer and its citation go on to the end of the item, not of the sentence."""
+    from index.text import compact
+
+    text = (CORPUS / "xa-nghia-dan-kh-2025-thuc-hien-nq57.txt").read_text(encoding="utf-8")
+    item = text[text.index("- Xây dựng kế hoạch để mỗi người dân có danh tính số"):]
+    item = item[:item.index("\n- ")]
+    first, rest = item.split(". ", 1)
+    assert rest.strip() and len(item) < 400
+    ans = engine.ask("Các nhiệm vụ phục vụ chuyển đổi số để mỗi người dân có danh tính số, tài khoản số "
+                     "phải gắn kết với đề án nào?")
+    assert compact(rest) in compact(ans.answer), ans.answer
+    assert compact(rest) in compact(ans.citations[0].quote)
+
+
 def test_a_task_asked_in_a_question_restating_the_title_answers_from_its_row(engine):
     text = (CORPUS / "snv-kh-2026-khcn-cds.txt").read_text(encoding="utf-8")
     row = next(ln for ln in text.splitlines() if "Đề án Chuyên đổi số" in ln).split("\t")
