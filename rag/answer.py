@@ -18,7 +18,7 @@ from rag.types import Citation
 
 ABSTAIN_MESSAGE = "Không tìm thấy trong các kế hoạch đã nạp."
 MAX_QUOTE = 600
-ITEM_TAIL = 400          # an open question's sentence is quoted with the rest of its list item up to this
+ITEM_TAIL = 400          # an open or list question's sentence goes on to its list item's end within this
 MAX_ROW_QUOTE = 1500     # a table row is quoted whole: its lead/deadline cells come after a long content cell
 
 
@@ -180,7 +180,7 @@ class Composer:
                         and 0 <= u.start - span[0] and u.end - span[0] <= MAX_QUOTE:
                     start = span[0]     # "1.4. Phòng Thi đua khen thưởng\n- Tham mưu …": the heading says who — quote it too
         text, end = u.text.strip(), u.end
-        if self.q.intents == ["open"]:
+        if self.q.intents in (["open"], ["list"]):
             # "… thì kế hoạch phải xác định rõ những gì": the item's next sentence may say it
             end = self.item_end(u.doc_id, u.end)
             if end > u.end:

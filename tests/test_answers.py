@@ -220,6 +220,14 @@ def test_an_open_question_is_answered_with_the_rest_of_its_sentences_list_item(e
                      "phải gắn kết với đề án nào?")
     assert compact(rest) in compact(ans.answer), ans.answer
     assert compact(rest) in compact(ans.citations[0].quote)
+    # … and so is a "những gì" (list) question's
+    text = (CORPUS / "snv-3469-kh-2025-trien-khai-nq71-nq57.txt").read_text(encoding="utf-8")
+    item = text[text.index("- Lồng ghép các nội dung trong nghị quyết"):]
+    rest = item[item.index(". ") + 2:item.index("\n- ")]
+    assert rest.strip() and len(rest) < 400
+    ans = engine.ask("Theo KH 3469, khi lồng ghép nghị quyết vào quy hoạch, kế hoạch phát triển kinh tế - xã hội "
+                     "của ngành thì kế hoạch phải xác định rõ những gì?")
+    assert compact(rest) in compact(ans.answer), ans.answer
 
 
 def test_a_task_asked_in_a_question_restating_the_title_answers_from_its_row(engine):
