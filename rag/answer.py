@@ -18,7 +18,7 @@ from rag.types import Citation
 
 ABSTAIN_MESSAGE = "Không tìm thấy trong các kế hoạch đã nạp."
 MAX_QUOTE = 600
-ITEM_TAIL = 400          # an open or list question's sentence goes on to its list item's end within this
+ITEM_TAIL = 400          # a quoted sentence goes on to the end of its list item within this
 MAX_ROW_QUOTE = 1500     # a table row is quoted whole: its lead/deadline cells come after a long content cell
 
 
@@ -179,13 +179,10 @@ class Composer:
                         and _NAMES_UNIT.search(vt.fold(bare)) \
                         and 0 <= u.start - span[0] and u.end - span[0] <= MAX_QUOTE:
                     start = span[0]     # "1.4. Phòng Thi đua khen thưởng\n- Tham mưu …": the heading says who — quote it too
-        text, end = u.text.strip(), u.end
-        if self.q.intents in (["open"], ["list"]):
-            # "… thì kế hoạch phải xác định rõ những gì": the item's next sentence may say it
-            end = self.item_end(u.doc_id, u.end)
-            if end > u.end:
-                more = re.sub(r"\s+", " ", self.snap.document_text(u.doc_id)[u.end:end]).strip()
-                text = f"{text} {more}"
+        # "… thì kế hoạch phải xác định rõ những gì": the list item's next sentence may say it
+        text, end = u.text.strip(), self.item_end(u.doc_id, u.end)
+        if end > u.end:
+            text += " " + re.sub(r"\s+", " ", self.snap.document_text(u.doc_id)[u.end:end]).strip()
         ref = self.cite(u.doc_id, start, end, u.section_path, u.match)
         return f"{lead}{text} {ref}"
 
