@@ -191,8 +191,12 @@ class Composer:
         ends, if it goes on for at most ``most`` characters; else ``end``."""
         text = self.snap.document_text(doc_id)
         tail = text[end:end + most + 1]
+        if re.match(r"[ \t]*\n", tail):        # the sentence ends its line: a new paragraph follows
+            return end
         m = _ITEM_START.search(tail)
         stop = m.start() if m else len(tail)
+        closed = _LINE_CLOSED.search(tail[:stop])  # a later sentence of the item that ends its line
+        stop = closed.end() if closed else stop
         if stop > most or not tail[:stop].strip():
             return end
         return end + len(tail[:stop].rstrip())
@@ -313,6 +317,7 @@ def _pretty(field_name: str, value: str) -> str:
 # a heading that names who acts ("Phòng Thi đua khen thưởng", "Các phòng chuyên môn thuộc Sở, Thủ trưởng …")
 # the start of the next list item or heading: "- …", "+ …", "2. …", "b) …", "II. …"
 _ITEM_START = re.compile(r"\n\s*(?:[-+•*]|\d+(?:\.\d+)*\.?|[a-zđ]\)|[IVX]+\.)\s")
+_LINE_CLOSED = re.compile(r"[.;:!?](?=[ \t]*\n)")
 _NAMES_UNIT = re.compile(r"\b(phong|so|ban|van phong|ubnd|uy ban|don vi|trung tam|thu truong|co quan|cong thong tin)\b", re.I)
 
 

@@ -228,6 +228,18 @@ def test_an_open_question_is_answered_with_the_rest_of_its_sentences_list_item(e
     ans = engine.ask("Theo KH 3469, khi lồng ghép nghị quyết vào quy hoạch, kế hoạch phát triển kinh tế - xã hội "
                      "của ngành thì kế hoạch phải xác định rõ những gì?")
     assert compact(rest) in compact(ans.answer), ans.answer
+    # a sentence that ends its line ends its item: the next paragraph is not quoted with it
+    from rag.answer import Composer, Thresholds
+    from rag.query import analyse
+
+    doc = "snv-3469-kh-2025-trien-khai-nq71-nq57"
+    text = engine.snapshot().document_text(doc)
+    phrase = "đôn đốc việc triển khai thực hiện Kế hoạch này."
+    end = text.index(phrase) + len(phrase)
+    assert text[end:].lstrip(" ").startswith("\n")
+    comp = Composer(engine.snapshot(), analyse("Ai theo dõi?"), Thresholds())
+    assert comp.item_end(doc, end) == end
+    assert comp.item_end(doc, end - 1) == end        # a unit that stops short of its full stop
 
 
 def test_a_task_asked_in_a_question_restating_the_title_answers_from_its_row(engine):
