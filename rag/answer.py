@@ -314,10 +314,10 @@ def _pretty(field_name: str, value: str) -> str:
     return value
 
 
-# a heading that names who acts ("Phòng Thi đua khen thưởng", "Các phòng chuyên môn thuộc Sở, Thủ trưởng …")
 # the start of the next list item or heading: "- …", "+ …", "2. …", "b) …", "II. …"
 _ITEM_START = re.compile(r"\n\s*(?:[-+•*]|\d+(?:\.\d+)*\.?|[a-zđ]\)|[IVX]+\.)\s")
-_LINE_CLOSED = re.compile(r"[.;:!?](?=[ \t]*\n)")
+_LINE_CLOSED = re.compile(r"[.;:!?](?=[ \t]*\n)")      # a sentence that ends its line ends its item
+# a heading that names who acts ("Phòng Thi đua khen thưởng", "Các phòng chuyên môn thuộc Sở, Thủ trưởng …")
 _NAMES_UNIT = re.compile(r"\b(phong|so|ban|van phong|ubnd|uy ban|don vi|trung tam|thu truong|co quan|cong thong tin)\b", re.I)
 
 

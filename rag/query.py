@@ -185,8 +185,8 @@ def analyse(question: str, documents: dict[str, dict] | None = None,
             # "… kế hoạch thực hiện Nghị quyết 57 về khoa học, công nghệ, …": a title several plans
             # share names a plan without saying which; a long restatement is not the topic either
             for meta in documents.values():
-                topical = _strip_title(topical, meta, least=_UNSCOPED_TITLE_RUN, gap=_UNSCOPED_TITLE_GAP,
-                                       numbers=True)
+                topical = _strip_title(topical, meta, least=_UNSCOPED_TITLE_RUN,
+                                       gap=_UNSCOPED_TITLE_GAP, numbers=True)
     topical = without_courtesy(topical)
     expanded = vt.expand_abbreviations(topical)
     syl = vt.syllables(expanded)
@@ -226,11 +226,12 @@ def _strip_scope(folded: str, scoped: list[tuple[dict, list[tuple[str, float]]]]
 
 _KIND_WORDS = {"kh", "hoach"}          # "KH …", "Kế hoạch …": where a restated title starts
 _TITLE_FILLER = {"va", "ve", "cua"}
+_TITLE_GAP = 6                          # title syllables a restatement may leave out between two words
 _UNSCOPED_TITLE_RUN = 6                 # title syllables that name some plan when no plan is in scope
 _UNSCOPED_TITLE_GAP = 14                # … which may leave out a cited resolution's date and issuer
 
 
-def _strip_title(folded: str, meta: dict, least: int = 3, gap: int = 6, numbers: bool = False) -> str:
+def _strip_title(folded: str, meta: dict, least: int = 3, gap: int = _TITLE_GAP, numbers: bool = False) -> str:
     """"Theo KH phát triển KHCN, ĐMST và CĐS năm 2026 của …, …": the plan's title restated after
     "Kế hoạch / KH" names the plan, not the topic. A run of at least ``least`` title syllables
     (an abbreviation counts as the syllables it stands for), in the title's order with at most
