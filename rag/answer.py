@@ -212,7 +212,7 @@ class Composer:
             parts = [p for p in meta.get("parts") or () if (p["start"], p["end"]) in self.q.parts.get(d, ())]
             if len(parts) == 1:     # the one part of a compilation file the question names: its header
                 meta = parts[0]
-            vals = []
+            found = []
             for f, label in fields:
                 key = "recipients" if f == "archive" else f     # "Lưu: VT, VP." closes the recipients block
                 v = meta.get(f)
@@ -225,8 +225,12 @@ class Composer:
                 if v and _blank_for(f, v, self.q.folded):
                     self.blank_fields.append(f)
                     continue
-                if not v:
-                    continue
+                if v:
+                    found.append((f, label, v, span, origin))
+            # "Ông Đào Quang Thiên ký … thay ai": a field the question states is given, not asked
+            asked = [x for x in found if vt.compact(x[2]) not in vt.compact(self.q.folded)] or found
+            vals = []
+            for f, label, v, span, origin in asked:
                 part = "Phần ký" if f in ("signer", "archive") else "Phần đầu văn bản"
                 ref = self.cite(origin, span[0], span[1], part, 1.0) if span else ""
                 vals.append(f"{label}: {_pretty(f, v)} {ref}".strip())

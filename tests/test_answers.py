@@ -64,6 +64,19 @@ def test_when_a_plan_was_signed_asks_its_date_not_its_signer():
     assert "who" not in detect_intents("chuong trinh dau tu cong de xuat la giai doan nao")
 
 
+def test_a_header_field_the_question_states_is_not_answered_again(engine):
+    """"Ông <người ký> ký … theo hình thức ký thay ai?": the signer is given; only the capacity
+    he signs in is answered and cited."""
+    from index.text import compact
+
+    meta = engine.snapshot().documents["vpubnd-kh-2026-trien-khai-nq71-nq57"]
+    assert meta.get("signer") and meta.get("signer_role")
+    ans = engine.ask(f"Ông {meta['signer']} ký kế hoạch triển khai NQ57 của Văn phòng UBND tỉnh "
+                     "theo hình thức ký thay ai?")
+    assert compact(meta["signer"]) not in compact(ans.answer), ans.answer
+    assert len(ans.citations) == 1 and compact(meta["signer_role"].split()[0]) in compact(ans.answer)
+
+
 def test_meta_questions_phrased_another_way():
     from rag.answer import _meta_fields
     from rag.query import detect_intents
