@@ -61,6 +61,13 @@ class Composer:
         self.citations: list[Citation] = []
         self.blank_fields: list[str] = []      # header fields asked for that the plan left blank
         self._sections: dict[str, dict[tuple, dict]] = {}
+        self._texts: dict[str, str] = {}
+
+    def text(self, doc_id: str) -> str:
+        """The document's text, read from the store once per answer."""
+        if doc_id not in self._texts:
+            self._texts[doc_id] = self.snap.document_text(doc_id)
+        return self._texts[doc_id]
 
     # ------------------------------------------------------------ citations
 
@@ -69,7 +76,7 @@ class Composer:
         for c in self.citations:
             if c.doc_id == doc_id and c.start == start:
                 return f"[{c.n}]"
-        text = self.snap.document_text(doc_id)
+        text = self.text(doc_id)
         end = min(end, start + max_len, len(text))
         meta = self.snap.documents[doc_id]
         meta = part_at(meta, start) or meta          # a passage of a compilation: the document holding it
@@ -182,14 +189,14 @@ class Composer:
         # "… thì kế hoạch phải xác định rõ những gì": the list item's next sentence may say it
         text, end = u.text.strip(), self.item_end(u.doc_id, u.end)
         if end > u.end:
-            text += " " + re.sub(r"\s+", " ", self.snap.document_text(u.doc_id)[u.end:end]).strip()
+            text += " " + re.sub(r"\s+", " ", self.text(u.doc_id)[u.end:end]).strip()
         ref = self.cite(u.doc_id, start, end, u.section_path, u.match)
         return f"{lead}{text} {ref}"
 
     def item_end(self, doc_id: str, end: int, most: int = ITEM_TAIL) -> int:
         """Where the list item (bullet or numbered line) holding the sentence that ends at ``end``
         ends, if it goes on for at most ``most`` characters; else ``end``."""
-        text = self.snap.document_text(doc_id)
+        text = self.text(doc_id)
         tail = text[end:end + most + 1]
         if re.match(r"[ \t]*\n", tail):        # the sentence ends its line: a new paragraph follows
             return end
@@ -206,6 +213,7 @@ class Composer:
 
     def meta_lines(self, doc_ids: list[str]) -> list[str]:
         fields = _meta_fields(self.q.folded)
+        stated = vt.compact(self.q.folded)
         lines = []
         for d in doc_ids:
             meta = self.snap.documents[d]
@@ -228,7 +236,7 @@ class Composer:
                 if v:
                     found.append((f, label, v, span, origin))
             # "Ông Đào Quang Thiên ký … thay ai": a field the question states is given, not asked
-            asked = [x for x in found if vt.compact(x[2]) not in vt.compact(self.q.folded)] or found
+            asked = [x for x in found if vt.compact(x[2]) not in stated] or found
             vals = []
             for f, label, v, span, origin in asked:
                 part = "Phần ký" if f in ("signer", "archive") else "Phần đầu văn bản"
@@ -240,7 +248,7 @@ class Composer:
 
     def _archive(self, doc_id: str, span: list[int]) -> tuple[str, list[int] | None]:
         """Where the issuing office files its copies: the "Lưu: VT, VP." item of "Nơi nhận"."""
-        text = self.snap.document_text(doc_id)
+        text = self.text(doc_id)
         for m in re.finditer(r"^[ \t]*[-+•*]?[ \t]*(\S+)\s*:\s*(.+?)[ \t;.,]*$", text[span[0]:span[1]], re.M):
             if vt.fold(m.group(1)).lower() == "luu":
                 return m.group(2), [span[0] + m.start(1), span[0] + m.end(2)]
@@ -249,7 +257,7 @@ class Composer:
     def _recipients(self, doc_id: str, span: list[int]) -> tuple[str, list[int] | None]:
         """The "Nơi nhận" items ("Lưu: …" excluded); only those sent for report ("(b/c)")
         when the question is about reporting."""
-        text = self.snap.document_text(doc_id)
+        text = self.text(doc_id)
         items = []
         for m in re.finditer(r"^[ \t]*[-+•*][ \t]*(.+?)[ \t;.,]*$", text[span[0]:span[1]], re.M):
             if not vt.fold(m.group(1)).lower().startswith("luu"):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -238,7 +239,7 @@ def _strip_title(folded: str, meta: dict, least: int = 3, gap: int = _TITLE_GAP,
     ``gap`` left out between two, right after the kind word, is removed. ``numbers``: a number
     also restates its symbol ("Nghị quyết 57" for "Nghị quyết số 57-NQ/TW")."""
     number = _number_of if numbers else str
-    title = [number(s) for s in vt.syllables(vt.compact(meta.get("title") or "")) if s not in _TITLE_FILLER]
+    title = list(_title_syllables(meta.get("title") or "", numbers))
     if len(title) < 3:
         return folded
     spans = vt.syllable_spans(folded)
@@ -267,6 +268,14 @@ def _strip_title(folded: str, meta: dict, least: int = 3, gap: int = _TITLE_GAP,
     for a, b in reversed(cut):
         folded = folded[:a] + " " + folded[b:]
     return folded
+
+
+@lru_cache(maxsize=4096)
+def _title_syllables(title: str, numbers: bool) -> tuple[str, ...]:
+    """A title's syllables as a restatement is matched against them (every plan's title is
+    read for every question that names no plan: once per title, not per question)."""
+    number = _number_of if numbers else str
+    return tuple(number(s) for s in vt.syllables(vt.compact(title)) if s not in _TITLE_FILLER)
 
 
 def _number_of(syllable: str) -> str:
