@@ -256,6 +256,13 @@ class Engine:
             return []
         wanted = _preferred_kinds(q)
         pool = [u for u in units if u.kind in wanted and u.match >= th.task] or units
+        if wanted[0] == "sentence":
+            # prose and a row matching alike: the question asks what prose says (a purpose, a
+            # condition), which a row's cells cut
+            tied = next((u for u in pool[1:] if abs(u.match - pool[0].match) > 1e-6 or u.kind == "sentence"), None)
+            if pool[0].kind == "task" and tied is not None and tied.kind == "sentence" \
+                    and abs(tied.match - pool[0].match) <= 1e-6:
+                pool = [tied] + [u for u in pool if u is not tied]
         if wanted[0] in ("task", "indicator"):
             # a table row says who/when/how much explicitly: prefer it unless prose matches clearly better
             rows = [u for u in pool if u.kind == wanted[0]]

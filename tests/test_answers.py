@@ -872,3 +872,17 @@ def test_a_day_or_time_asked_of_a_row_without_one_comes_from_the_plans_text(engi
     ans = engine.ask("Khi nào xã Nghĩa Đàn muốn hơn 30% doanh nghiệp trên địa bàn có hoạt động đổi mới sáng tạo?")
     assert not ans.abstained and year in ans.answer, ans.answer
     assert "30%" in ans.citations[0].quote
+
+
+def test_a_purpose_asked_of_a_task_prose_and_a_row_both_state_comes_from_the_prose(engine):
+    """A row and a prose sentence matching the question alike: "nhằm mục đích gì" is said in the
+    prose (its "để …" clause), which the row's cells leave out."""
+    text = (CORPUS / "snv-kh-2026-khcn-cds.txt").read_text(encoding="utf-8")
+    prose = next(ln for ln in text.splitlines() if "diễn tập thực chiến" in ln and "\t" not in ln)
+    row = next(ln for ln in text.splitlines() if "diễn tập thực chiến" in ln and "\t" in ln)
+    purpose = prose.split(" để ", 1)[1].rstrip(".")
+    assert purpose not in row
+    ans = engine.ask("Theo kế hoạch năm 2026 của Sở Nội vụ, việc tham gia diễn tập thực chiến đối với "
+                     "hệ thống thông tin của cơ quan nhà nước nhằm mục đích gì?")
+    assert purpose in ans.answer, ans.answer
+    assert all("\t" not in c.quote for c in ans.citations)
