@@ -353,8 +353,9 @@ def named_parts(folded: str, documents: dict[str, dict]) -> dict[str, list[tuple
 
 
 # "… thực hiện Nghị quyết 57", "triển khai Kế hoạch số 348": the number names the document
-# a plan implements, not the plan asked about
-_IMPLEMENTS = re.compile(r"\b(?:(?:thuc hien|trien khai|cu the hoa)\b(?:\s+\S+){0,3}"
+# a plan implements, not the plan asked about; "kinh phí / kết quả thực hiện KH 3469" is the
+# funding or outcome of carrying out that very plan
+_IMPLEMENTS = re.compile(r"\b(?:(?<!kinh phi )(?<!ket qua )(?<!tien do )(?<!tinh hinh )(?:thuc hien|trien khai|cu the hoa)\b(?:\s+\S+){0,3}"
                          # "chương trình … về NQ 57": a plan about the document
                          r"|ve\s+\S+(?:\s+quyet|\s+hoach)?(?:\s+so)?"
                          # "chương trình hành động NQ57", "kế hoạch NQ 57": a plan named by what it implements

@@ -294,6 +294,10 @@ def test_a_document_a_plan_implements_does_not_scope_the_question_alone():
     assert detect_scope("ai lo viec thuc hien nghi quyet 57", docs) == []
     # "thực hiện KH 3469 của Sở Nội vụ": the number still picks one of the issuer's plans
     assert detect_scope("kinh phi thuc hien kh 3469 cua so noi vu", docs) == ["kh3469"]
+    # "kinh phí / kết quả thực hiện KH 3469": the funding or outcome of carrying that plan out
+    assert detect_scope("kinh phi thuc hien kh 3469 lay tu nhung nguon nao", docs) == ["kh3469"]
+    assert detect_scope("ket qua thuc hien nghi quyet 57 bao cao ai", docs) == ["nq57"]
+    assert detect_scope("ke hoach thuc hien kh 3469 lay kinh phi tu dau", docs) == []
     # "chương trình hành động của Chính phủ về NQ 57": a programme about NQ 57 is not NQ 57
     assert detect_scope("ke hoach cua dang doan quoc hoi ve nq 57 giao ai chu tri", docs) == ["kh3260"]
     assert detect_scope("ai chu tri theo chuong trinh hanh dong ve nghi quyet so 57", docs) == []
