@@ -27,7 +27,7 @@ from rag.abstain import (acting_units, answerable_units, appendix_units, asks_st
 from rag.llm import chat_model_from_settings, rephrase
 from rag.evidence import (Matcher, Unit, candidate_docs, in_named_section, score_units, table_units,
                           units_from_hits)
-from rag.query import Query, analyse, asks_confirmation, doc_year, document_names
+from rag.query import Query, analyse, asks_confirmation, asks_funding, doc_year, document_names
 from rag.spelling import speller
 from rag.structure import in_named_part, structure_lines
 from rag.retrieve import Weights, filter_mask, hybrid_search
@@ -38,6 +38,8 @@ _PINNED: contextvars.ContextVar = contextvars.ContextVar("planqa_request_snapsho
 
 
 _SHORT_SECTION = 6        # items of a section short enough to complete its title's match
+# a plan's funding section: "KINH PHÍ THỰC HIỆN", "IV. Kinh phí thực hiện", "Về kinh phí thực hiện"
+_FUNDING_TITLE = re.compile(r"^(?:[ivx\d]+[.)]?\s*)?(?:ve |nguon )?kinh phi\b")
 
 
 class Engine:
@@ -251,6 +253,10 @@ class Engine:
         due = _rows_due(q, units) if "list" in q.intents else []
         if due:         # "những nhiệm vụ nào có thời hạn Quý IV/2026": the rows due then, however they match
             return due
+        if asks_funding(q.folded) and q.intents[0] in ("list", "open"):
+            sources = self._funding_sources(q)
+            if sources:     # however the question words it ("lấy tiền ở đâu"), the plans' funding sections
+                return sources
         # the best unit must match as typed too: "Quỹ phát triển …" is not answered by "quy trình …"
         if not units or units[0].typed_match < floor:
             return []
@@ -329,6 +335,23 @@ class Engine:
         for u in items:
             u.match = best_match
         return sorted(items, key=lambda u: u.start)[:8]
+
+    def _funding_sources(self, q: Query) -> list[Unit]:
+        """The sentences naming a source ("nguồn …") in the funding section ("KINH PHÍ THỰC HIỆN",
+        "IV. Kinh phí thực hiện") of the plan(s) in scope, or of every plan when none is named."""
+        snap = self.snapshot()
+        c = snap.chunks
+        docs = set(q.scope or snap.primary_documents())
+        rows = []
+        for i in range(len(c)):
+            if c.doc_ids[i] in docs and c.kinds[i] == "text" and c.headings[i]:
+                titles = [vt.fold(h).strip() for h in c.headings[i].split("›")[1:]]
+                if any(_FUNDING_TITLE.match(t) for t in titles):
+                    rows.append(i)
+        hits = [Hit(i, c.ids[i], c.doc_ids[i], "text", c.section_paths[i], c.headings[i], c.texts[i], c.starts[i],
+                    c.ends[i], 0.0) for i in rows]
+        items = [u for u in units_from_hits(snap, hits) if re.search(r"\bnguon\b", vt.fold(u.text))]
+        return sorted(items, key=lambda u: (u.doc_id, u.start))[:8]
 
     def _meta_docs(self, snap: IndexSnapshot, q: Query, hits: list[Hit]) -> list[str]:
         if q.scope:

@@ -133,6 +133,19 @@ def asks_source(folded: str) -> bool:
                           r"|\btheo danh muc nao\b", folded))
 
 
+# "kinh phí / tiền / nguồn vốn … lấy từ những nguồn nào / ở đâu / bố trí từ đâu": where a
+# plan's money comes from, which its "Kinh phí thực hiện" section says
+_MONEY = r"\b(?:kinh phi|tien|nguon von|von|ngan sach)\b"
+_FROM_WHERE = (r"\b(?:(?:tu )?(?:nhung |cac )?nguon (?:von |kinh phi )?(?:nao|gi)|(?:tu|o) dau"
+               r"|(?:lay|bo tri|huy dong|trich) tu (?:nhung |cac )?nguon)\b")
+
+
+def asks_funding(folded: str) -> bool:
+    """"Kinh phí thực hiện … lấy từ những nguồn nào", "Xã … lấy tiền ở đâu để triển khai …":
+    the sources of a plan's funding."""
+    return bool(re.search(_MONEY, folded) and re.search(_FROM_WHERE, folded))
+
+
 def asks_confirmation(folded: str) -> bool:
     """"Có phải … không / … có X không / … đúng không / … hay không": a claim the user wants
     confirmed."""

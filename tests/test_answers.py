@@ -816,6 +816,30 @@ def test_sources_of_money_are_the_items_of_the_funding_section(engine):
     assert all("Nguồn" in c.quote or "nguồn" in c.quote for c in ans.citations), ans.answer
 
 
+def test_funding_asked_in_any_words_is_read_from_the_funding_section(engine):
+    """"Xã … lấy tiền ở đâu", "những nguồn vốn nào … bảo đảm kinh phí": the source sentences of
+    the plan's "Kinh phí thực hiện" section, whatever words the question uses; naming no plan,
+    every plan's, each under its name."""
+    from rag.query import asks_funding
+
+    assert asks_funding("xa nghia dan lay tien o dau de trien khai kh")
+    assert asks_funding("nhung nguon von nao duoc su dung de bao dam kinh phi")
+    assert not asks_funding("kinh phi thuc hien ke hoach do phong nao bao dam")
+    assert not asks_funding("nguon nhan luc lay tu dau")
+    for question in ("Xã Nghĩa Đàn lấy tiền ở đâu để triển khai kế hoạch?",
+                     "Những nguồn vốn nào được sử dụng để bảo đảm kinh phí triển khai KH 3469 của Sở Nội vụ?"):
+        ans = engine.ask(question)
+        assert not ans.abstained and len({c.doc_id for c in ans.citations}) == 1, ans.answer
+        for c in ans.citations:        # under the funding heading, naming a source
+            text = engine.snapshot().document_text(c.doc_id).lower()
+            heading = text.rfind("kinh phí thực hiện", 0, c.start + len("kinh phí thực hiện"))
+            assert heading != -1 and c.start - heading < 600 and "nguồn" in c.quote.lower(), ans.answer
+    ans = engine.ask("Kinh phí thực hiện kế hoạch được bố trí từ những nguồn nào?")
+    assert len({c.doc_id for c in ans.citations}) >= 2, ans.answer
+    items = [line for line in ans.answer.splitlines() if line.startswith("- ")]
+    assert len(items) == len(ans.citations) and all(i.startswith("- Kế hoạch") for i in items), ans.answer
+
+
 def test_a_question_naming_the_purpose_section_reads_that_section(engine):
     """"Theo mục đích của kế hoạch …": the sentence under the plan's "Mục đích" heading."""
     text = (CORPUS / "xa-nghia-dan-kh-2025-thuc-hien-nq57.txt").read_text(encoding="utf-8")
