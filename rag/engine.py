@@ -285,10 +285,11 @@ class Engine:
         best = pool[0]
         picks = [best]
         if not q.scope:
+            other_floor = th.other_plan_floor_who if q.intents[0] == "who" else th.other_plan_floor
             for u in pool[1:]:
                 if u.doc_id not in {p.doc_id for p in picks} and u.kind in wanted[:2] \
                         and gives_asked_detail(u, q) and same_task(q.folded, best, u) \
-                        and (u.match >= max(th.other_plan_floor, th.other_plan * best.match)
+                        and (u.match >= max(other_floor, th.other_plan * best.match)
                              # a passage one plan copies from another answers for both however
                              # weakly the question words it, if it clears the floor
                              or u.typed_match >= floor and u.match >= th.other_plan * best.match

@@ -454,12 +454,25 @@ def test_a_second_plan_is_quoted_only_when_it_matches_well(engine):
         return u
 
     th = engine.thresholds
-    q = analyse("Ai chủ trì xây dựng cơ sở dữ liệu?")
     best = 0.85
-    weak = th.other_plan_floor - 0.02          # within the ratio of the best, below the floor
-    assert weak >= th.other_plan * best
-    assert [u.doc_id for u in engine.select(q, [task("a", best), task("b", weak)])] == ["a"]
-    assert [u.doc_id for u in engine.select(q, [task("a", best), task("b", 0.8)])] == ["a", "b"]
+    # "who": the other plan's row names its unit, a slightly lower floor
+    for question, floor in (("Ai chủ trì xây dựng cơ sở dữ liệu?", th.other_plan_floor_who),
+                            ("Khi nào hoàn thành xây dựng cơ sở dữ liệu?", th.other_plan_floor)):
+        q = analyse(question)
+        weak = floor - 0.02          # within the ratio of the best, below the floor
+        assert weak >= th.other_plan * best
+        assert [u.doc_id for u in engine.select(q, [task("a", best), task("b", weak)])] == ["a"], question
+        assert [u.doc_id for u in engine.select(q, [task("a", best), task("b", floor + 0.01)])] == ["a", "b"]
+    assert th.other_plan_floor_who < th.other_plan_floor
+
+
+def test_a_unit_a_second_plan_names_for_the_same_task_joins_a_who_answer(engine):
+    """"Đơn vị nào chủ trì … thanh toán không dùng tiền mặt": the xã's row and the Sở's section
+    naming its unit ("Phòng Kế hoạch - Tài chính - Chủ trì tham mưu … thanh toán không dùng tiền
+    mặt"), worded otherwise, are both quoted, each under its plan."""
+    ans = engine.ask("Đơn vị nào chủ trì triển khai nhiệm vụ thúc đẩy thanh toán không dùng tiền mặt?")
+    assert len({c.doc_id for c in ans.citations}) == 2, ans.answer
+    assert all("không dùng tiền mặt" in c.quote for c in ans.citations), ans.answer
 
 
 def test_a_passage_two_plans_share_answers_for_both(engine):
