@@ -429,7 +429,7 @@ _LOWER_ORG = re.compile(r"(?<!\w)([Tt]rung tâm|[Qq]uỹ|(?<!văn )(?<!Văn )ph�
 
 
 _ACTOR_VERB = re.compile(r"\b(?:phai|duoc giao|co trach nhiem|chu tri|thuc hien|giao|se|can"
-                         r"|nang cap|xay dung|trien khai|to chuc|phat dong|tham muu)\b")
+                         r"|nang cap|xay dung|trien khai|to chuc|phat dong|tham muu|phoi hop)\b")
 
 
 # a unit that is itself set up: "Ban Chỉ đạo … phải (được) lập xong trong tháng nào"

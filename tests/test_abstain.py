@@ -475,6 +475,9 @@ def test_a_unit_acting_in_the_question_must_be_the_one_in_the_evidence():
     assert acting_units("Phòng Công chức viên chức phải kết nối CSDL vào IOC khi nào?", [row], docs) == [row]
     assert acting_units("Sở Nội vụ giao phòng nào kết nối CSDL vào IOC?", [row], docs) == [row]      # the issuer
     assert acting_units("Sở Khoa học và Công nghệ giao phòng nào kết nối CSDL?", [row], docs) == []
+    # "Phòng X phối hợp với cơ quan nào …": X acts (as a partner), typed with or without accents
+    assert acting_units("Phòng Hành chính phối hợp với cơ quan nào để kết nối CSDL?", [row], docs) == []
+    assert acting_units("phong cong chuc vien chuc phoi hop voi co quan nao de ket noi CSDL?", [row], docs) == [row]
     # a unit named by an acronym the text module expands ("Sở KHCN") is checked like its full name
     sci = Unit("task", "d", 0, 10, "Kết nối CSDL", [], record={
         "content": "Kết nối CSDL", "lead": "Sở Khoa học và Công nghệ", "span": [0, 10]})
