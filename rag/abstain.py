@@ -42,7 +42,7 @@ from index import text as vt
 from index.reader import IndexSnapshot
 from rag.evidence import SUBJECTLESS
 from rag.places import place_names
-from rag.query import STOPWORDS, asks_progress, leading_number, numbers_of, without_courtesy
+from rag.query import NUMBERED, STOPWORDS, asks_progress, leading_number, numbers_of, without_courtesy
 
 # Capitalised words that start questions or name generic things; never an "entity" alone.
 _GENERIC = set("""
@@ -842,6 +842,8 @@ def contradicts_quantity(evidence, folded_question: str) -> bool:
         num, what = m.group(1), m.group(2)
         if re.fullmatch(r"20\d\d", num) or what == "%":
             continue
+        if NUMBERED.search(folded_question[max(0, m.start() - 30):m.start()]):
+            continue        # "KH 3469 báo cáo …": a document's number, not a count of reports
         if text is None:
             text = vt.fold(evidence() if callable(evidence) else evidence).lower()
         # "05 nhiệm vụ" as two words, or "mô hình 5 lớp" as one that is no stopword

@@ -376,7 +376,7 @@ _IMPLEMENTS = re.compile(r"\b(?:(?<!kinh phi )(?<!ket qua )(?<!tien do )(?<!tinh
                          r")\s*$")
 # "Kế hoạch 3469", "NQ số 03", "03/NQ-CP": a bare number names a document only after a kind of
 # document or with its tail ("tối thiểu 03 cơ sở" is a quantity)
-_NUMBERED = re.compile(r"\b(?:ke hoach|kh|nghi quyet|nq|cong van|cv|quyet dinh|qd|ket luan|kl|chi thi|ct|thong tu"
+NUMBERED = re.compile(r"\b(?:ke hoach|kh|nghi quyet|nq|cong van|cv|quyet dinh|qd|ket luan|kl|chi thi|ct|thong tu"
                        r"|tt|van ban|chuong trinh|ctr|bao cao|to trinh|so)\s*(?:so\s*)?[:.]?\s*$")
 # "tham mưu Chính phủ", "báo cáo UBND tỉnh", "giao Sở Nội vụ": the body addressed or given a
 # task, not the plan's issuer
@@ -389,7 +389,7 @@ def _alias_hit(alias: str, folded: str) -> float:
     if alias.isdigit():
         found = [not _IMPLEMENTS.search(folded[max(0, m.start() - 40):m.start()])
                  for m in re.finditer(rf"\b{alias}\b", folded)
-                 if _NUMBERED.search(folded[max(0, m.start() - 30):m.start()])
+                 if NUMBERED.search(folded[max(0, m.start() - 30):m.start()])
                  or re.match(r"\s*[/-]\s*[a-z]", folded[m.end():])]
         return 1.0 if any(found) else 0.5 if found else 0.0
     exact = [m.start() for m in re.finditer(rf"\b{re.escape(alias)}\b", folded)]

@@ -435,6 +435,10 @@ def test_a_count_in_the_question_contradicted_by_the_evidence():
     assert not contradicts_quantity(section, "02 nhiem vu dang thuc hien qua han la nhung nhiem vu nao")
     assert not contradicts_quantity(section, "trong 37 nhiem vu co han thang 3, nhung nhiem vu nao qua han")
     assert not contradicts_quantity("Số hóa tài liệu lưu trữ.", "05 nhiem vu nao qua han")     # counts nothing
+    # "KH 3469 báo cáo …": a document's number counts nothing ("… ngày 10/6 báo cáo năm …")
+    schedule = "Báo cáo Quý trước ngày 10 tháng cuối Quý, báo cáo 6 tháng trước ngày 10/6 báo cáo năm trước ngày 30/11."
+    assert not contradicts_quantity(schedule, "kh 3469 bao cao tien do thang phai nop truoc ngay may")
+    assert contradicts_quantity(schedule, "3 bao cao nam phai nop truoc ngay may")
     # one counted word: "mô hình 5 lớp" against a model of "4 lớp"; a stopword is not counted
     model = 'Triển khai các hoạt động đảm bảo an toàn thông tin theo mô hình “4 lớp”.'
     assert contradicts_quantity(model, "mo hinh an toan thong tin 5 lop do phong nao thuc hien")
