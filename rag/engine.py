@@ -38,6 +38,9 @@ _PINNED: contextvars.ContextVar = contextvars.ContextVar("planqa_request_snapsho
 
 
 _SHORT_SECTION = 6        # items of a section short enough to complete its title's match
+# "gồm những nhóm nào", "được chia thành những tiểu mục nào": the parts of a section, by title
+_ASKS_PARTS = re.compile(r"\b(?:gom|co|chia (?:thanh|lam)) (?:nhung|cac|may) (?:nhom|tieu muc|phan|muc)"
+                         r"(?: nhiem vu| noi dung)?(?: (?:lon|chinh))? nao\b")
 # a plan's funding section: "KINH PHÍ THỰC HIỆN", "IV. Kinh phí thực hiện", "Về kinh phí thực hiện"
 _FUNDING_TITLE = re.compile(r"^(?:[ivx\d]+[.)]?\s*)?(?:ve |nguon )?kinh phi\b")
 
@@ -257,6 +260,10 @@ class Engine:
             sources = self._funding_sources(q)
             if sources:     # however the question words it ("lấy tiền ở đâu"), the plans' funding sections
                 return sources
+        if "list" in q.intents and _ASKS_PARTS.search(q.folded):
+            titles = self._subsection_titles(q, units)
+            if titles:      # the section's own title matches the question: its parts' titles answer
+                return titles
         # the best unit must match as typed too: "Quỹ phát triển …" is not answered by "quy trình …"
         if not units or units[0].typed_match < floor:
             return []
@@ -299,12 +306,10 @@ class Engine:
                     break
         return picks
 
-    def _section_items(self, q: Query, units: list[Unit]) -> list[Unit] | None:
-        """For "which ones" questions: the items of the section whose heading (at any level)
-        matches the question best — its sentences and its sub-sections' sentences. None when
-        they count what the question counts with other numbers (its premise is false)."""
-        snap = self.snapshot()
-        m = Matcher(snap, q)
+    def _best_section(self, q: Query, units: list[Unit]) -> tuple[tuple, float]:
+        """(doc id, section path, title) of the section whose heading (at any level) matches the
+        question best, and that match; (None, 0.0) without headings."""
+        m = Matcher(self.snapshot(), q)
         best, best_match = None, 0.0
         for u in units[:40]:
             if u.kind != "sentence" or not u.heading:
@@ -314,6 +319,42 @@ class Engine:
                 match = m.coverage(title)
                 if match > best_match:
                     best, best_match = (u.doc_id, u.section_path[:depth + 1], title), match
+        return best, best_match
+
+    def _subsection_titles(self, q: Query, units: list[Unit]) -> list[Unit]:
+        """"Phần … gồm những nhóm nào": the titles of the sub-sections of the section the
+        question names, each quoted from its heading line."""
+        snap = self.snapshot()
+        best, best_match = self._best_section(q, units)
+        if best is None or best_match < self.thresholds.abstain:
+            return []
+        doc_id, prefix, _ = best
+        c, text = snap.chunks, snap.document_text(doc_id)
+        out, seen = [], set()
+        for i in range(len(c)):
+            path = c.section_paths[i]
+            if c.doc_ids[i] != doc_id or len(path) <= len(prefix) or path[:len(prefix)] != prefix \
+                    or tuple(path[:len(prefix) + 1]) in seen:
+                continue
+            seen.add(tuple(path[:len(prefix) + 1]))
+            title = c.headings[i].split("›")[len(prefix) + 1].strip().rstrip("…").strip()
+            at = text.rfind(title, 0, c.starts[i] + len(title))
+            if len(title) < 4 or at < 0:
+                return []       # a title not found as written: no quote to cite
+            start = text.rfind("\n", 0, at) + 1
+            end = text.find("\n", at)
+            end = len(text) if end < 0 else end
+            out.append(Unit("sentence", doc_id, start, end, text[start:end].strip(), list(path[:len(prefix) + 1]),
+                            heading=c.headings[i], match=best_match))
+        return out if len(out) >= 2 else []
+
+    def _section_items(self, q: Query, units: list[Unit]) -> list[Unit] | None:
+        """For "which ones" questions: the items of the section whose heading (at any level)
+        matches the question best — its sentences and its sub-sections' sentences. None when
+        they count what the question counts with other numbers (its premise is false)."""
+        snap = self.snapshot()
+        m = Matcher(snap, q)
+        best, best_match = self._best_section(q, units)
         if best is None or best_match < self.thresholds.section_title:
             return []
         doc_id, prefix, title = best

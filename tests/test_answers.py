@@ -927,3 +927,21 @@ def test_a_purpose_asked_of_a_task_prose_and_a_row_both_state_comes_from_the_pro
                      "hệ thống thông tin của cơ quan nhà nước nhằm mục đích gì?")
     assert purpose in ans.answer, ans.answer
     assert all("\t" not in c.quote for c in ans.citations)
+
+
+def test_which_groups_a_section_has_are_its_sub_sections_titles(engine):
+    """"Phần các nhóm nhiệm vụ chung … gồm những nhóm nào": the titles of that section's
+    sub-sections, each quoted from its heading line — not every sentence under them."""
+    from rag.engine import _ASKS_PARTS
+
+    assert _ASKS_PARTS.search("phan nhiem vu gom nhung nhom nao")
+    assert _ASKS_PARTS.search("mang chuyen doi so duoc chia thanh nhung tieu muc nao")
+    assert not _ASKS_PARTS.search("gom nhung nhiem vu nao")
+    lines = (CORPUS / "snv-kh-2026-khcn-cds.txt").read_text(encoding="utf-8").splitlines()
+    start = lines.index("1. Các nhóm nhiệm vụ chung")
+    end = next(i for i in range(start + 1, len(lines)) if re.match(r"\d+\. ", lines[i]))
+    titles = [ln for ln in lines[start + 1:end] if re.match(r"1\.\d+\. ", ln)]
+    assert len(titles) >= 3
+    ans = engine.ask("Phần các nhóm nhiệm vụ chung trong kế hoạch KHCN, chuyển đổi số năm 2026 của Sở Nội vụ "
+                     "gồm những nhóm nào?")
+    assert [c.quote for c in ans.citations] == titles, ans.answer
