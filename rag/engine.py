@@ -497,9 +497,13 @@ def _rows_due(q: Query, units: list[Unit], most: int = 10) -> list[Unit]:
     no such time, or so many rows share it (a bare year, "thường xuyên") that it filters nothing."""
     m = _DUE.search(q.folded)
     due = normalize_deadline(m.group("when")) if m else ""
-    if not due:
-        return []
-    rows = [u for u in units if u.kind == "task" and u.record.get("deadline") == due]
+    if due:
+        rows = [u for u in units if u.kind == "task" and u.record.get("deadline") == due]
+    else:       # "… nội dung nào triển khai sau khi tỉnh ban hành kế hoạch hoặc quyết định": a condition
+        asked = set(vt.syllables(q.folded))     # a row's deadline cell states, every word of it asked
+        rows = [u for u in units if u.kind == "task" and not u.record.get("deadline")
+                and len(cell := vt.syllables(vt.fold(u.record.get("deadline_text") or "").lower())) >= 4
+                and set(cell) <= asked]
     return sorted(rows, key=lambda u: (u.doc_id, u.start)) if len(rows) <= most else []
 
 

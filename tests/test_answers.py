@@ -945,3 +945,18 @@ def test_which_groups_a_section_has_are_its_sub_sections_titles(engine):
     ans = engine.ask("Phần các nhóm nhiệm vụ chung trong kế hoạch KHCN, chuyển đổi số năm 2026 của Sở Nội vụ "
                      "gồm những nhóm nào?")
     assert [c.quote for c in ans.citations] == titles, ans.answer
+
+
+def test_which_tasks_wait_for_a_condition_lists_the_rows_whose_deadline_states_it(engine):
+    """"Những nội dung nào chỉ triển khai sau khi tỉnh ban hành kế hoạch hoặc quyết định": the rows
+    whose deadline cell is that condition ("Khi tỉnh ban hành Quyết định", "Sau khi tỉnh ban
+    hành Kế hoạch"), every one of them and no other."""
+    doc = "xa-nghia-dan-kh-2025-thuc-hien-nq57"
+    rows = [t for t in engine.snapshot().tasks[doc]
+            if re.search(r"^(sau )?khi tỉnh ban hành (kế hoạch|quyết định)$", (t.get("deadline_text") or "").lower())]
+    assert len(rows) >= 2
+    ans = engine.ask("Trong phụ lục kế hoạch xã Nghĩa Đàn, những nội dung nào chỉ triển khai sau khi tỉnh ban hành "
+                     "kế hoạch hoặc quyết định?")
+    assert len(ans.citations) == len(rows), ans.answer
+    for t in rows:
+        assert any(t["span"][0] <= c.start < t["span"][1] for c in ans.citations), (t["content"], ans.answer)
