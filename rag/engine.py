@@ -41,6 +41,7 @@ _SHORT_SECTION = 6        # items of a section short enough to complete its titl
 # "gồm những nhóm nào", "được chia thành những tiểu mục nào": the parts of a section, by title
 _ASKS_PARTS = re.compile(r"\b(?:gom|co|chia (?:thanh|lam)) (?:nhung|cac|may) (?:nhom|tieu muc|phan|muc)"
                          r"(?: nhiem vu| noi dung)?(?: (?:lon|chinh))? nao\b")
+_BULLET = re.compile(r"^[-+•–]\s+")
 # a plan's funding section: "KINH PHÍ THỰC HIỆN", "IV. Kinh phí thực hiện", "Về kinh phí thực hiện"
 _FUNDING_TITLE = re.compile(r"^(?:[ivx\d]+[.)]?\s*)?(?:ve |nguon )?kinh phi\b")
 
@@ -410,7 +411,8 @@ class Engine:
         return list(dict.fromkeys(top))[:1] if top else primaries[:1]
 
     def _finish(self, base: Answer, comp: Composer, lines: list[str], confidence: float) -> Answer:
-        base.answer = lines[0] if len(lines) == 1 else "\n".join(f"- {ln}" for ln in lines)
+        # a quoted list item keeps its text, not its own bullet ("- - Phát động …")
+        base.answer = lines[0] if len(lines) == 1 else "\n".join(f"- {_BULLET.sub('', ln)}" for ln in lines)
         base.citations = comp.citations
         base.confidence = confidence
         return base

@@ -960,3 +960,11 @@ def test_which_tasks_wait_for_a_condition_lists_the_rows_whose_deadline_states_i
     assert len(ans.citations) == len(rows), ans.answer
     for t in rows:
         assert any(t["span"][0] <= c.start < t["span"][1] for c in ans.citations), (t["content"], ans.answer)
+
+
+def test_a_list_answer_bullets_each_item_once(engine):
+    """Quoted list items keep their text, not their own bullet: "- - Phát động …" reads badly."""
+    ans = engine.ask("Văn phòng UBND tỉnh định ứng dụng trí tuệ nhân tạo vào những việc gì?")
+    lines = ans.answer.splitlines()
+    assert sum(ln.startswith("- ") for ln in lines) >= 2, ans.answer
+    assert not any(re.match(r"- [-+•–] ", ln) for ln in lines), ans.answer
