@@ -293,7 +293,8 @@ class Engine:
         best = pool[0]
         picks = [best]
         if not q.scope:
-            other_floor = th.other_plan_floor_who if q.intents[0] == "who" else th.other_plan_floor
+            # "who": another plan's row naming its unit for a task matched as well as the best one
+            other_floor = min(th.other_plan_floor_who, best.match) if q.intents[0] == "who" else th.other_plan_floor
             for u in pool[1:]:
                 if u.doc_id not in {p.doc_id for p in picks} and u.kind in wanted[:2] \
                         and gives_asked_detail(u, q) and same_task(q.folded, best, u) \

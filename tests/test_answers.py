@@ -464,6 +464,11 @@ def test_a_second_plan_is_quoted_only_when_it_matches_well(engine):
         assert [u.doc_id for u in engine.select(q, [task("a", best), task("b", weak)])] == ["a"], question
         assert [u.doc_id for u in engine.select(q, [task("a", best), task("b", floor + 0.01)])] == ["a", "b"]
     assert th.other_plan_floor_who < th.other_plan_floor
+    # a weakly worded "who" question: another plan's row matching as well as the best one joins it
+    who, when = analyse("Ai chủ trì xây dựng cơ sở dữ liệu?"), analyse("Khi nào hoàn thành xây dựng cơ sở dữ liệu?")
+    assert [u.doc_id for u in engine.select(who, [task("a", 0.6), task("b", 0.6)])] == ["a", "b"]
+    assert [u.doc_id for u in engine.select(who, [task("a", 0.6), task("b", 0.58)])] == ["a"]
+    assert [u.doc_id for u in engine.select(when, [task("a", 0.6), task("b", 0.6)])] == ["a"]
 
 
 def test_a_unit_a_second_plan_names_for_the_same_task_joins_a_who_answer(engine):
