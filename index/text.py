@@ -178,6 +178,7 @@ ABBREVIATIONS = {
     "ioc": "trung tam giam sat dieu hanh thong minh", "tp": "thanh pho", "ttg": "thu tuong",
     # ministries and departments written with "&" or "-" ("Bộ KH&CN", "Sở KH-CN", "Sở GD&ĐT")
     "kh-cn": "khoa hoc va cong nghe", "tt&tt": "thong tin va truyen thong", "tt-tt": "thong tin va truyen thong",
+    "tttt": "thong tin va truyen thong", "gddt": "giao duc va dao tao", "tnmt": "tai nguyen va moi truong",
     "gd&dt": "giao duc va dao tao", "gd-dt": "giao duc va dao tao", "kh&dt": "ke hoach va dau tu",
     "kh-dt": "ke hoach va dau tu", "tn&mt": "tai nguyen va moi truong", "tn-mt": "tai nguyen va moi truong",
     "nn&ptnt": "nong nghiep va phat trien nong thon", "nn-ptnt": "nong nghiep va phat trien nong thon",

@@ -122,6 +122,10 @@ def test_agency_abbreviations_with_ampersand_stay_whole_and_expand():
     assert syllables(fold("Bộ KH&CN, Sở GD&ĐT và R&D")) == ["bo", "kh&cn", "so", "gd&dt", "va", "r&d"]
     assert "khoa hoc va cong nghe" in expand_abbreviations("bo kh&cn")
     assert "ke hoach" not in expand_abbreviations("bo kh&cn")      # "KH" alone is "kế hoạch"
+    # written without the "&" too: "Bộ TTTT", "Sở GDĐT", "Sở TNMT"
+    assert "thong tin va truyen thong" in expand_abbreviations(fold("bao cao ve Bộ KHCN và Bộ TTTT"))
+    assert "giao duc va dao tao" in expand_abbreviations(fold("Sở GDĐT"))
+    assert "tai nguyen va moi truong" in expand_abbreviations(fold("Sở TNMT"))
 
 
 def test_shorthand_typed_in_questions_is_spelled_out():
