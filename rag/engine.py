@@ -363,9 +363,7 @@ class Engine:
         c = snap.chunks
         rows = [i for i in range(len(c)) if c.doc_ids[i] == doc_id and c.kinds[i] == "text"
                 and c.section_paths[i][:len(prefix)] == prefix]
-        hits = [Hit(i, c.ids[i], doc_id, "text", c.section_paths[i], c.headings[i], c.texts[i], c.starts[i],
-                    c.ends[i], 0.0) for i in rows]
-        items = [u for u in units_from_hits(snap, hits) if not _is_heading_only(u, title)]
+        items = [u for u in units_from_hits(snap, _text_hits(snap, rows)) if not _is_heading_only(u, title)]
         if best_match < self.thresholds.abstain:
             # "Kinh phí … lấy từ những nguồn nào" under "KINH PHÍ THỰC HIỆN": the title names the
             # topic, a short section's items say the rest
@@ -392,9 +390,7 @@ class Engine:
                 titles = [vt.fold(h).strip() for h in c.headings[i].split("›")[1:]]
                 if any(_FUNDING_TITLE.match(t) for t in titles):
                     rows.append(i)
-        hits = [Hit(i, c.ids[i], c.doc_ids[i], "text", c.section_paths[i], c.headings[i], c.texts[i], c.starts[i],
-                    c.ends[i], 0.0) for i in rows]
-        items = [u for u in units_from_hits(snap, hits) if re.search(r"\bnguon\b", vt.fold(u.text))]
+        items = [u for u in units_from_hits(snap, _text_hits(snap, rows)) if re.search(r"\bnguon\b", vt.fold(u.text))]
         return sorted(items, key=lambda u: (u.doc_id, u.start))[:8]
 
     def _meta_docs(self, snap: IndexSnapshot, q: Query, hits: list[Hit]) -> list[str]:
@@ -508,6 +504,13 @@ def _rows_due(q: Query, units: list[Unit], most: int = 10) -> list[Unit]:
                 and len(cell := vt.syllables(vt.fold(u.record.get("deadline_text") or "").lower())) >= 4
                 and set(cell) <= asked]
     return sorted(rows, key=lambda u: (u.doc_id, u.start)) if len(rows) <= most else []
+
+
+def _text_hits(snap: IndexSnapshot, rows: list[int]) -> list[Hit]:
+    """The text chunks at these rows of the index, as retrieval hits (score 0)."""
+    c = snap.chunks
+    return [Hit(i, c.ids[i], c.doc_ids[i], "text", c.section_paths[i], c.headings[i], c.texts[i], c.starts[i],
+                c.ends[i], 0.0) for i in rows]
 
 
 def _is_heading_only(u: Unit, heading: str) -> bool:

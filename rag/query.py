@@ -368,7 +368,8 @@ def named_parts(folded: str, documents: dict[str, dict]) -> dict[str, list[tuple
 # "… thực hiện Nghị quyết 57", "triển khai Kế hoạch số 348": the number names the document
 # a plan implements, not the plan asked about; "kinh phí / kết quả thực hiện KH 3469" is the
 # funding or outcome of carrying out that very plan
-_IMPLEMENTS = re.compile(r"\b(?:(?<!kinh phi )(?<!ket qua )(?<!tien do )(?<!tinh hinh )(?:thuc hien|trien khai|cu the hoa)\b(?:\s+\S+){0,3}"
+_IMPLEMENTS = re.compile(r"\b(?:(?<!kinh phi )(?<!ket qua )(?<!tien do )(?<!tinh hinh )"
+                         r"(?:thuc hien|trien khai|cu the hoa)\b(?:\s+\S+){0,3}"
                          # "chương trình … về NQ 57": a plan about the document
                          r"|ve\s+\S+(?:\s+quyet|\s+hoach)?(?:\s+so)?"
                          # "chương trình hành động NQ57", "kế hoạch NQ 57": a plan named by what it implements
@@ -377,7 +378,7 @@ _IMPLEMENTS = re.compile(r"\b(?:(?<!kinh phi )(?<!ket qua )(?<!tien do )(?<!tinh
 # "Kế hoạch 3469", "NQ số 03", "03/NQ-CP": a bare number names a document only after a kind of
 # document or with its tail ("tối thiểu 03 cơ sở" is a quantity)
 NUMBERED = re.compile(r"\b(?:ke hoach|kh|nghi quyet|nq|cong van|cv|quyet dinh|qd|ket luan|kl|chi thi|ct|thong tu"
-                       r"|tt|van ban|chuong trinh|ctr|bao cao|to trinh|so)\s*(?:so\s*)?[:.]?\s*$")
+                      r"|tt|van ban|chuong trinh|ctr|bao cao|to trinh|so)\s*(?:so\s*)?[:.]?\s*$")
 # "tham mưu Chính phủ", "báo cáo UBND tỉnh", "giao Sở Nội vụ": the body addressed or given a
 # task, not the plan's issuer
 _ADDRESSED = re.compile(r"\b(?:tham muu|bao cao|trinh|gui|giup|de nghi|kien nghi|giao)\s*(?:cho|len|ve|voi)?\s*$")
