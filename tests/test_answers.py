@@ -887,7 +887,6 @@ def test_a_drafts_blank_number_or_day_answers_no_which_number_or_day(engine):
     assert not symbol.abstained and "KH-UBND" in symbol.answer
 
 
-
 def test_a_decision_named_by_what_it_sets_up_is_dated_only_by_text_naming_that(fresh_home, fresh_engine):
     """"Quyết định thành lập <X> … ký ngày nào": a report's sentence dating another decision of
     the same signer does not answer; one naming what the decision approves does."""
