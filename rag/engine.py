@@ -13,6 +13,8 @@ import time
 import uuid
 from pathlib import Path
 
+import numpy as np
+
 from index import text as vt
 from index.deadlines import normalize_deadline
 from index.errors import BadQuestion
@@ -333,10 +335,9 @@ class Engine:
         doc_id, prefix, _ = best
         c, text = snap.chunks, snap.document_text(doc_id)
         out, seen = [], set()
-        for i in range(len(c)):
+        for i in np.flatnonzero(snap.rows_of_docs([doc_id])):
             path = c.section_paths[i]
-            if c.doc_ids[i] != doc_id or len(path) <= len(prefix) or path[:len(prefix)] != prefix \
-                    or tuple(path[:len(prefix) + 1]) in seen:
+            if len(path) <= len(prefix) or path[:len(prefix)] != prefix or tuple(path[:len(prefix) + 1]) in seen:
                 continue
             seen.add(tuple(path[:len(prefix) + 1]))
             title = c.headings[i].split("›")[len(prefix) + 1].strip().rstrip("…").strip()
@@ -361,8 +362,7 @@ class Engine:
             return []
         doc_id, prefix, title = best
         c = snap.chunks
-        rows = [i for i in range(len(c)) if c.doc_ids[i] == doc_id and c.kinds[i] == "text"
-                and c.section_paths[i][:len(prefix)] == prefix]
+        rows = [i for i in _text_rows(snap, [doc_id]) if c.section_paths[i][:len(prefix)] == prefix]
         items = [u for u in units_from_hits(snap, _text_hits(snap, rows)) if not _is_heading_only(u, title)]
         if best_match < self.thresholds.abstain:
             # "Kinh phí … lấy từ những nguồn nào" under "KINH PHÍ THỰC HIỆN": the title names the
@@ -383,13 +383,8 @@ class Engine:
         "IV. Kinh phí thực hiện") of the plan(s) in scope, or of every plan when none is named."""
         snap = self.snapshot()
         c = snap.chunks
-        docs = set(q.scope or snap.primary_documents())
-        rows = []
-        for i in range(len(c)):
-            if c.doc_ids[i] in docs and c.kinds[i] == "text" and c.headings[i]:
-                titles = [vt.fold(h).strip() for h in c.headings[i].split("›")[1:]]
-                if any(_FUNDING_TITLE.match(t) for t in titles):
-                    rows.append(i)
+        rows = [i for i in _text_rows(snap, q.scope or snap.primary_documents())
+                if any(_FUNDING_TITLE.match(vt.fold(h).strip()) for h in c.headings[i].split("›")[1:])]
         items = [u for u in units_from_hits(snap, _text_hits(snap, rows)) if re.search(r"\bnguon\b", vt.fold(u.text))]
         return sorted(items, key=lambda u: (u.doc_id, u.start))[:8]
 
@@ -504,6 +499,11 @@ def _rows_due(q: Query, units: list[Unit], most: int = 10) -> list[Unit]:
                 and len(cell := vt.syllables(vt.fold(u.record.get("deadline_text") or "").lower())) >= 4
                 and set(cell) <= asked]
     return sorted(rows, key=lambda u: (u.doc_id, u.start)) if len(rows) <= most else []
+
+
+def _text_rows(snap: IndexSnapshot, doc_ids) -> list[int]:
+    """The rows of these documents' text chunks, in index order."""
+    return np.flatnonzero(snap.rows_of_docs(doc_ids) & snap.rows_of_kinds(["text"])).tolist()
 
 
 def _text_hits(snap: IndexSnapshot, rows: list[int]) -> list[Hit]:
