@@ -268,7 +268,13 @@ class Engine:
             if titles:      # the section's own title matches the question: its parts' titles answer
                 return titles
         # the best unit must match as typed too: "Quỹ phát triển …" is not answered by "quy trình …"
-        if not units or units[0].typed_match < floor:
+        above = bool(units) and units[0].typed_match >= floor
+        if "list" in q.intents:
+            # "Kế hoạch giao Văn phòng Sở những nhiệm vụ gì": the rows it leads, else the sections it heads
+            named = (_tasks_of_named_unit(q, units) if above else []) or self._items_of_named_unit(q, floor)
+            if named:
+                return named
+        if not above:
             return []
         wanted = _preferred_kinds(q)
         pool = [u for u in units if u.kind in wanted and u.match >= th.task] or units
@@ -285,9 +291,6 @@ class Engine:
             if rows and rows[0].match >= pool[0].match - th.row_margin:
                 pool = rows + [u for u in pool if u.kind != wanted[0]]
         if "list" in q.intents:
-            named = _tasks_of_named_unit(q, units)
-            if named:
-                return named
             if pool[0].kind == "task" and enumerates(pool[0].record.get("content", "")):
                 return [pool[0]]        # one row that lists the items itself answers alone
             items = self._section_items(q, units)
@@ -377,6 +380,32 @@ class Engine:
         for u in items:
             u.match = best_match
         return sorted(items, key=lambda u: u.start)[:8]
+
+    def _items_of_named_unit(self, q: Query, floor: float, most: int = 10) -> list[Unit]:
+        """"Kế hoạch giao Văn phòng Sở những nhiệm vụ gì": the items of the sections whose heading
+        is the unit the question names ("3.2. Văn phòng Sở", "Giao Văn phòng Sở", "2. Văn phòng
+        Sở chủ trì tham mưu"), in the plan(s) in scope, in reading order; [] unless one of them,
+        read with its headings, matches the question to ``floor`` (what else it asks is there)."""
+        snap = self.snapshot()
+        c = snap.chunks
+        asked = " " + re.sub(r"[^\w]+", " ", q.folded) + " "
+        rows = []
+        for i in _text_rows(snap, q.scope or snap.primary_documents()):
+            name = _heading_unit(c.headings[i].split("›")[-1].strip().rstrip("…").strip())
+            if name and f" {name} " in asked and f" voi {name} " not in asked:
+                rows.append(i)
+        items, closed = [], set()
+        for u in sorted(units_from_hits(snap, _text_hits(snap, rows)), key=lambda u: (u.doc_id, u.start, -u.end)):
+            if _CLOSING.match(vt.fold(u.text).strip()):
+                closed.add(u.doc_id)        # "Trên đây là Kế hoạch …": the plan's closing words, not the section's
+            if u.doc_id in closed or _is_heading_only(u, u.heading.split("›")[-1]) \
+                    or items and items[-1].doc_id == u.doc_id and u.start < items[-1].end:
+                continue    # a sentence read twice (from two overlapping chunks) is listed once
+            items.append(u)
+        m = Matcher(snap, q)
+        for u in items:
+            u.match = m.coverage(f"{u.heading} {u.text}")
+        return items[:most] if items and max(u.match for u in items) >= floor else []
 
     def _funding_sources(self, q: Query) -> list[Unit]:
         """The sentences naming a source ("nguồn …") in the funding section ("KINH PHÍ THỰC HIỆN",
@@ -511,6 +540,24 @@ def _text_hits(snap: IndexSnapshot, rows: list[int]) -> list[Hit]:
     c = snap.chunks
     return [Hit(i, c.ids[i], c.doc_ids[i], "text", c.section_paths[i], c.headings[i], c.texts[i], c.starts[i],
                 c.ends[i], 0.0) for i in rows]
+
+
+# a section heading that is a unit: "3.2. Văn phòng Sở", "1.2. Giao Văn phòng Sở", "Văn phòng Sở chủ trì
+# tham mưu" (its number, "Giao" and a trailing role dropped)
+_UNIT_HEADING = re.compile(r"^(?:[\divxlc]{1,4}[.)])*(?:\d{1,2}[.)])*\s*(?:giao\s+)?(?P<name>(?:phong|van phong|so|ban|trung tam"
+                           r"|cac phong|cac don vi|thu truong)\b[^.:;]{0,60}?)\s*(?:chu tri\b.*|phoi hop\b.*)?$")
+
+
+_CLOSING = re.compile(r"tren day la\b")
+
+
+def _heading_unit(title: str) -> str:
+    """The unit a section heading names, folded, or "" when it is not a unit heading."""
+    m = _UNIT_HEADING.match(re.sub(r"\s+", " ", vt.fold(title)).strip())
+    if not m:
+        return ""
+    name = re.sub(r"[^\w]+", " ", m.group("name")).strip()
+    return name if len(name) >= 8 and len(name.split()) <= 10 else ""
 
 
 def _is_heading_only(u: Unit, heading: str) -> bool:

@@ -972,3 +972,24 @@ def test_a_list_answer_bullets_each_item_once(engine):
     lines = ans.answer.splitlines()
     assert sum(ln.startswith("- ") for ln in lines) >= 2, ans.answer
     assert not any(re.match(r"- [-+•–] ", ln) for ln in lines), ans.answer
+
+
+def test_what_a_unit_is_given_is_the_items_of_the_sections_headed_by_it(engine):
+    """"Phần tổ chức thực hiện … giao Văn phòng làm những gì": the items of the section whose
+    heading is that unit ("3. Văn phòng"), every one of them, and not the plan's closing words
+    ("Trên đây là Kế hoạch …") that follow the last section."""
+    from rag.engine import _heading_unit
+
+    assert _heading_unit("3.2. Văn phòng Sở") == _heading_unit("1.2. Giao Văn phòng Sở") == "van phong so"
+    assert _heading_unit("4.2. Văn phòng Sở chủ trì tham mưu") == "van phong so"
+    assert _heading_unit("II. NHIỆM VỤ, GIẢI PHÁP") == ""
+    lines = (CORPUS / "snv-kh-2026-khcn-cds.txt").read_text(encoding="utf-8").splitlines()
+    start = lines.index("3. Văn phòng")
+    end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("Trên đây"))
+    items = [ln for ln in lines[start + 1:end] if ln.startswith("- ")]
+    assert len(items) >= 2
+    ans = engine.ask("Phần tổ chức thực hiện kế hoạch năm 2026 của Sở Nội vụ giao Văn phòng làm những gì?")
+    assert len(ans.citations) == len(items), ans.answer
+    for item, c in zip(items, ans.citations):
+        assert item[:60] in c.quote, (item, c.quote)
+    assert "Trên đây" not in ans.answer
