@@ -34,6 +34,8 @@ class Thresholds:
     row_margin: float = 0.08     # a table row is preferred over prose matching at most this much better
     confirm: float = 0.80        # "có phải … không": the evidence must state (nearly all of) the claim
     list_item: float = 0.75      # a list's further sentences match at least this share of its best one
+    duty_item: float = 0.90      # "<unit> có vai trò gì …": its sections' further items match this share
+                                 # of the best (they share the unit's heading, so all match some)
     section_title: float = 0.40  # a "which ones" section's title naming part of the topic, its items the rest
     filtered: float = 0.70       # when the best match cannot answer the asked type, the next one must
                                  # match at least this share of it (else it is about something else)

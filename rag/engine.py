@@ -29,7 +29,7 @@ from rag.abstain import (acting_units, answerable_units, appendix_units, asks_st
 from rag.llm import chat_model_from_settings, rephrase
 from rag.evidence import (Matcher, Unit, candidate_docs, in_named_section, score_units, table_units,
                           units_from_hits)
-from rag.query import Query, analyse, asks_confirmation, asks_funding, doc_year, document_names
+from rag.query import Query, analyse, asks_confirmation, asks_duty, asks_funding, doc_year, document_names
 from rag.spelling import speller
 from rag.structure import in_named_part, structure_lines
 from rag.retrieve import Weights, filter_mask, hybrid_search
@@ -274,6 +274,13 @@ class Engine:
             named = (_tasks_of_named_unit(q, units) if above else []) or self._items_of_named_unit(q, floor)
             if named:
                 return named
+        elif q.intents[0] == "open" and asks_duty(q.folded):
+            # "Văn phòng Sở có vai trò gì đối với Ban Chỉ đạo": the items of the sections it heads that say it
+            items = self._items_of_named_unit(q, floor)
+            if items:
+                best = sorted(items, key=lambda u: -u.match)
+                best = [u for u in best[:3] if u.match >= th.duty_item * best[0].match]
+                return sorted(best, key=lambda u: (u.doc_id, u.start))
         if not above:
             return []
         wanted = _preferred_kinds(q)

@@ -58,6 +58,8 @@ INTENT_PATTERNS: dict[str, str] = {
 _COMPILED = {k: re.compile(v) for k, v in INTENT_PATTERNS.items()}
 _REPORTED = r"\b(bao cao (so ket |tong ket )?)?ket qua (thuc hien|trien khai)\b"
 _ASKS_WHO = rf"\bai\b|\b({_WHO_NOUNS}|cap|to chuc|luc luong) nao\b|\bai lo\b"
+# "chịu trách nhiệm gì", "có vai trò gì", "được giao làm những gì": a unit's part asked, not a unit
+_ASKS_DUTY = r"\b(?:trach nhiem|vai tro|nhiem vu|viec) (?:gi|nhung gi)\b|\blam (?:nhung )?gi\b"
 _GIVEN_LEAD = r"\bdo [^?,]{2,60}? chu tri\b(?! (va|hay|hoac|,))"     # "do Bộ Công an chủ trì": a lead stated
 # "ít nhất 01 cán bộ", "tối thiểu một cán bộ": a figure stated in the question
 _GIVEN_FIGURE = r"\b(?:it nhat|toi thieu)\s+(?:\d[\d.,]*|(?:mot|hai|ba|bon|muoi)\b)"
@@ -146,6 +148,12 @@ def asks_funding(folded: str) -> bool:
     return bool(re.search(_MONEY, folded) and re.search(_FROM_WHERE, folded))
 
 
+def asks_duty(folded: str) -> bool:
+    """"Phòng … chịu trách nhiệm gì", "Văn phòng Sở có vai trò gì đối với …": what a unit the
+    question names must do."""
+    return bool(re.search(_ASKS_DUTY, folded))
+
+
 def asks_confirmation(folded: str) -> bool:
     """"Có phải … không / … có X không / … đúng không / … hay không": a claim the user wants
     confirmed."""
@@ -166,6 +174,9 @@ def detect_intents(folded: str) -> list[str]:
         found = found or ["open"]
     if "who" in found and "when" in found and not re.search(_ASKS_WHO, folded):
         found.remove("who")                 # "Văn phòng Sở phải tham mưu … trước ngày nào": the unit is given
+    if "who" in found and asks_duty(folded) and not re.search(_ASKS_WHO, folded):
+        found.remove("who")                 # "phòng Hành chính - Quản trị chịu trách nhiệm gì": the unit is
+        found = found or ["open"]           # given, what it must do is asked
     unstated = re.sub(_GIVEN_FIGURE, " ", folded)
     if "number" in found and (not _COMPILED["number"].search(unstated)
                               or len(found) > 1 and not re.search(_ASKS_NUMBER, unstated)):

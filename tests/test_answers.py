@@ -993,3 +993,23 @@ def test_what_a_unit_is_given_is_the_items_of_the_sections_headed_by_it(engine):
     for item, c in zip(items, ans.citations):
         assert item[:60] in c.quote, (item, c.quote)
     assert "Trên đây" not in ans.answer
+
+
+def test_what_part_a_named_unit_plays_is_read_from_the_sections_it_heads(engine):
+    """"Văn phòng Sở đảm nhận vai trò gì đối với Ban Chỉ đạo": the unit is given, what it does is
+    asked — answered by the items of the sections "Văn phòng Sở" heads that say it, not by a
+    unit found elsewhere."""
+    from rag.query import detect_intents
+
+    assert "who" not in detect_intents("phong hanh chinh - quan tri chiu trach nhiem gi?")
+    assert "who" not in detect_intents("van phong so co vai tro gi doi voi ban chi dao?")
+    assert "who" in detect_intents("don vi nao chiu trach nhiem theo doi?")
+    text = (CORPUS / "snv-3469-kh-2025-trien-khai-nq71-nq57.txt").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    start = lines.index("2. Văn phòng Sở")
+    section = " ".join(lines[start:start + 8])
+    ans = engine.ask("Theo Kế hoạch 3469, Văn phòng Sở đảm nhận vai trò gì đối với Ban Chỉ đạo của Sở?")
+    assert not ans.abstained and "thường trực Ban Chỉ đạo" in ans.answer and "thành lập Ban Chỉ đạo" in ans.answer
+    for c in ans.citations:
+        assert c.doc_id == "snv-3469-kh-2025-trien-khai-nq71-nq57" and c.section.endswith("V > 2"), c
+        assert re.sub(r"\s+", " ", c.quote)[-60:] in re.sub(r"\s+", " ", section), c.quote
