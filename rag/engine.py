@@ -314,7 +314,9 @@ class Engine:
                              # a passage one plan copies from another answers for both however
                              # weakly the question words it, if it clears the floor
                              or u.typed_match >= floor and u.match >= th.other_plan * best.match
-                             and copies(best, u)):
+                             and copies(best, u)) \
+                        and not (len(picks) > 1 and _ties(picks[1], best) and not _ties(u, best)):
+                    # two plans stating it exactly alike: one stating it less well is another task
                     picks.append(u)
                 if len(picks) >= 3:
                     break
@@ -565,6 +567,10 @@ def _heading_unit(title: str) -> str:
         return ""
     name = re.sub(r"[^\w]+", " ", m.group("name")).strip()
     return name if len(name) >= 8 and len(name.split()) <= 10 else ""
+
+
+def _ties(u: Unit, best: Unit) -> bool:
+    return abs(u.match - best.match) <= 1e-6
 
 
 def _is_heading_only(u: Unit, heading: str) -> bool:

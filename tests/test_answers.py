@@ -1013,3 +1013,14 @@ def test_what_part_a_named_unit_plays_is_read_from_the_sections_it_heads(engine)
     for c in ans.citations:
         assert c.doc_id == "snv-3469-kh-2025-trien-khai-nq71-nq57" and c.section.endswith("V > 2"), c
         assert re.sub(r"\s+", " ", c.quote)[-60:] in re.sub(r"\s+", " ", section), c.quote
+
+
+def test_a_third_plan_matching_less_than_two_tied_plans_does_not_join(engine):
+    """"Phòng nào phát động phong trào thi đua về …": two plans state that task word for word;
+    a third plan's row about another movement ("phong trào học tập số") matches less well and is
+    another task, so it is not given as that plan's answer."""
+    ans = engine.ask("Phòng nào phát động phong trào thi đua về khoa học, công nghệ, đổi mới sáng tạo và "
+                     "chuyển đổi số?")
+    assert len({c.doc_id for c in ans.citations}) == 2, ans.answer
+    assert all("thi đua" in c.quote for c in ans.citations), ans.answer
+    assert "học tập số" not in ans.answer
