@@ -315,6 +315,10 @@ def test_a_document_the_plan_implements_is_no_topic_word():
     # a document it does not implement, or one named without "triển khai / thực hiện", stays
     assert "57" in _strip_implemented("so noi vu trien khai nghi quyet 57 the nao", meta)
     assert "71" in _strip_implemented("long ghep nghi quyet 71 vao quy hoach", meta)
+    # the list of them left when the restated title took "thực hiện NQ" along: "… 71 và 328 (2025), …"
+    assert _strip_implemented("theo muc dich cua 71 va 328 (2025), phan dau", meta).split() == \
+        "theo muc dich cua (2025), phan dau".split()
+    assert "328" in _strip_implemented("theo muc 328 cua ke hoach", meta)
 
 
 def test_a_bare_number_names_a_document_only_as_its_number():
