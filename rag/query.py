@@ -241,7 +241,9 @@ def _strip_scope(folded: str, scoped: list[tuple[dict, list[tuple[str, float]]]]
                 alias = rf"{alias}(?:\s*[/-]\s*[a-z]+(?:[/-][a-z]+)*)?"
                 out = re.sub(rf"(?<![\w&/-]){alias}(?![\w&])", " ", out)
                 continue
-            out = re.sub(rf"(?<![\w&/-]){re.escape(alias)}(?![\w&])", " ", out)
+            # the plan's name names it once; named again it is what is asked about ("… đặt mục đích
+            # xây dựng Sở Nội vụ thành cơ quan như thế nào")
+            out = re.sub(rf"(?<![\w&/-]){re.escape(alias)}(?![\w&])", " ", out, count=1)
         out = _strip_title(out, meta)
         for kind in kinds:          # "Kế hoạch …", "Nghị quyết …" name the document, not the topic
             out = re.sub(rf"(?<![\w&/-]){re.escape(kind)}(?![\w&/-])", " ", out)
