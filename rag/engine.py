@@ -267,6 +267,13 @@ class Engine:
             titles = self._subsection_titles(q, units)
             if titles:      # the section's own title matches the question: its parts' titles answer
                 return titles
+        if q.intents[0] == "who" and _IN_PART.search(q.folded):
+            # "Trong phần phát triển nguồn nhân lực …, hai đơn vị nào được giao chủ trì": that part's
+            # sub-sections headed by a unit ("4.1. Phòng Công chức viên chức chủ trì tham mưu")
+            heads = [u for u in self._subsection_titles(q, units) if _heading_unit(u.text)]
+            asked = [u for u in heads if (role := _heading_role(u.text)) and role in q.folded]
+            if heads:       # "… được giao chủ trì tham mưu": the units whose heading says that role, if any does
+                return asked or heads
         # the best unit must match as typed too: "Quỹ phát triển …" is not answered by "quy trình …"
         above = bool(units) and units[0].typed_match >= floor
         if "list" in q.intents:
@@ -554,9 +561,11 @@ def _text_hits(snap: IndexSnapshot, rows: list[int]) -> list[Hit]:
 # a section heading that is a unit: "3.2. Văn phòng Sở", "1.2. Giao Văn phòng Sở", "Văn phòng Sở chủ trì
 # tham mưu" (its number, "Giao" and a trailing role dropped)
 _UNIT_HEADING = re.compile(r"^(?:[\divxlc]{1,4}[.)])*(?:\d{1,2}[.)])*\s*(?:giao\s+)?(?P<name>(?:phong|van phong|so|ban|trung tam"
-                           r"|cac phong|cac don vi|thu truong)\b[^.:;]{0,60}?)\s*(?:chu tri\b.*|phoi hop\b.*)?$")
+                           r"|cac phong|cac don vi|thu truong)\b[^.:;]{0,60}?)\s*(?P<role>(?:chu tri|phoi hop)\b.*)?$")
 
 
+# "trong phần …", "tại mục …": the question names the part of the plan it asks about
+_IN_PART = re.compile(r"\b(?:trong|tai|o|thuoc) (?:phan|muc|nhom)\b")
 _CLOSING = re.compile(r"tren day la\b")
 
 
@@ -571,6 +580,12 @@ def _heading_unit(title: str) -> str:
 
 def _ties(u: Unit, best: Unit) -> bool:
     return abs(u.match - best.match) <= 1e-6
+
+
+def _heading_role(title: str) -> str:
+    """The role a unit heading states after the unit ("chu tri tham muu"), folded; "" if none."""
+    m = _UNIT_HEADING.match(re.sub(r"\s+", " ", vt.fold(title)).strip())
+    return re.sub(r"[^\w]+", " ", m.group("role") or "").strip() if m else ""
 
 
 def _is_heading_only(u: Unit, heading: str) -> bool:

@@ -1032,3 +1032,16 @@ def test_a_third_plan_matching_less_than_two_tied_plans_does_not_join(engine):
     assert len({c.doc_id for c in ans.citations}) == 2, ans.answer
     assert all("thi đua" in c.quote for c in ans.citations), ans.answer
     assert "học tập số" not in ans.answer
+
+
+def test_who_leads_in_a_named_part_is_that_parts_unit_headings_stating_the_role(engine):
+    """"Ở phần phát triển nguồn nhân lực …, KH 3469 giao những đơn vị nào chủ trì tham mưu": the
+    part's sub-sections headed by a unit that state that role ("4.1. Phòng … chủ trì tham mưu"),
+    each quoted from its heading line; a unit heading stating no role is left out."""
+    lines = (CORPUS / "snv-3469-kh-2025-trien-khai-nq71-nq57.txt").read_text(encoding="utf-8").splitlines()
+    heads = [ln.strip() for ln in lines if re.match(r"4\.\d+\. ", ln)]
+    leads = [h for h in heads if h.endswith("chủ trì tham mưu")]
+    assert len(leads) >= 2 and len(heads) > len(leads)
+    ans = engine.ask("Ở phần phát triển nguồn nhân lực chất lượng cao, KH 3469 giao những đơn vị nào chủ trì "
+                     "tham mưu?")
+    assert [c.quote for c in ans.citations] == leads, ans.answer
