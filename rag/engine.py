@@ -513,12 +513,14 @@ def _tasks_of_named_unit(q: Query, units: list[Unit]) -> list[Unit]:
 
     from index.text import compact
     out = []
+    # "Phòng CCHC và Văn thư lưu trữ": the name with its abbreviations spelt out where they stand
+    asked = re.sub(r"\w+", lambda m: vt.ABBREVIATIONS.get(m.group(0), m.group(0)), q.folded)
     for u in units:
         if u.kind != "task":
             continue
         for unit_name in (u.record.get("lead", ""), u.record.get("main_unit", "")):
             name = compact(unit_name)
-            if len(name) >= 8 and fuzz.partial_ratio(name, q.folded) >= 95 and len(name) <= len(q.folded):
+            if len(name) >= 8 and fuzz.partial_ratio(name, asked) >= 95 and len(name) <= len(asked):
                 out.append(u)
                 break
     # "… những nhiệm vụ nào trong Phụ lục 2 / trong nhóm … giao cho Văn phòng Sở": only that part's rows

@@ -1045,3 +1045,17 @@ def test_who_leads_in_a_named_part_is_that_parts_unit_headings_stating_the_role(
     ans = engine.ask("Ở phần phát triển nguồn nhân lực chất lượng cao, KH 3469 giao những đơn vị nào chủ trì "
                      "tham mưu?")
     assert [c.quote for c in ans.citations] == leads, ans.answer
+
+
+def test_a_unit_named_by_its_abbreviation_finds_the_rows_it_leads(engine):
+    """"Phòng CCHC và Văn thư lưu trữ chủ trì những nhiệm vụ đột phá cụ thể nào": "CCHC" spelt out
+    where it stands names the unit of the rows' lead cell, so its rows of the breakthrough tasks
+    (Phụ lục 2) are listed, all of them."""
+    doc = "snv-kh-2026-khcn-cds"
+    rows = [t for t in engine.snapshot().tasks[doc] if (t.get("lead") or "").startswith("Phòng Cải cách hành chính")
+            and t["section_path"][0] == "PL2"]
+    assert rows
+    ans = engine.ask("Phòng CCHC và Văn thư lưu trữ được giao chủ trì những nhiệm vụ đột phá cụ thể nào năm 2026?")
+    assert len(ans.citations) == len(rows), ans.answer
+    for t in rows:
+        assert any(c.doc_id == doc and c.start == t["span"][0] for c in ans.citations), (t["content"], ans.answer)
