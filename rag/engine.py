@@ -571,23 +571,29 @@ _IN_PART = re.compile(r"\b(?:trong|tai|o|thuoc) (?:phan|muc|nhom)\b")
 _CLOSING = re.compile(r"tren day la\b")
 
 
+def _unit_heading(title: str) -> tuple[str, str]:
+    """(unit, role) a section heading names, folded: ("van phong so", "chu tri tham muu") for
+    "4.2. Văn phòng Sở chủ trì tham mưu"; ("", "") when it is not a unit heading."""
+    m = _UNIT_HEADING.match(re.sub(r"\s+", " ", vt.fold(title)).strip())
+    name = re.sub(r"[^\w]+", " ", m.group("name")).strip() if m else ""
+    if len(name) < 8 or len(name.split()) > 10:
+        return "", ""
+    return name, re.sub(r"[^\w]+", " ", m.group("role") or "").strip()
+
+
 def _heading_unit(title: str) -> str:
     """The unit a section heading names, folded, or "" when it is not a unit heading."""
-    m = _UNIT_HEADING.match(re.sub(r"\s+", " ", vt.fold(title)).strip())
-    if not m:
-        return ""
-    name = re.sub(r"[^\w]+", " ", m.group("name")).strip()
-    return name if len(name) >= 8 and len(name.split()) <= 10 else ""
-
-
-def _ties(u: Unit, best: Unit) -> bool:
-    return abs(u.match - best.match) <= 1e-6
+    return _unit_heading(title)[0]
 
 
 def _heading_role(title: str) -> str:
     """The role a unit heading states after the unit ("chu tri tham muu"), folded; "" if none."""
-    m = _UNIT_HEADING.match(re.sub(r"\s+", " ", vt.fold(title)).strip())
-    return re.sub(r"[^\w]+", " ", m.group("role") or "").strip() if m else ""
+    return _unit_heading(title)[1]
+
+
+def _ties(u: Unit, best: Unit) -> bool:
+    """``u`` matches the question exactly as well as ``best``."""
+    return abs(u.match - best.match) <= 1e-6
 
 
 def _is_heading_only(u: Unit, heading: str) -> bool:

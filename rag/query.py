@@ -326,13 +326,11 @@ def _strip_implemented(folded: str, meta: dict) -> str:
     numbers = set(_CITED.findall(vt.fold(meta.get("title") or "").lower()))
     if not numbers:
         return folded
+    cited = rf"(?:{'|'.join(sorted(numbers))})(?:\s*[/-]\s*[a-z]+(?:[/-][a-z]+)*)?"    # "328", "328-kh/tu"
     # "thực hiện NQ 71 và KH 328" with "thực hiện NQ" gone with the restated title: "71 và 328"
-    folded = re.sub(rf"(?:^|(?<=\s))(?:{'|'.join(sorted(numbers))})(?:\s*[/-]\s*[a-z]+(?:[/-][a-z]+)*)?"
-                    rf"(?:\s+(?:va|,)\s+(?:{'|'.join(sorted(numbers))})(?:\s*[/-]\s*[a-z]+(?:[/-][a-z]+)*)?)+(?![\w/])",
-                    " ", folded)
+    folded = re.sub(rf"(?:^|(?<=\s)){cited}(?:\s+(?:va|,)\s+{cited})+(?![\w/])", " ", folded)
     return re.sub(rf"\b(?:trien khai|thuc hien|cu the hoa)\s+(?:(?:(?:nghi quyet|nq|ke hoach(?: hanh dong)?|kh)\s+)?"
-                  rf"(?:so\s+)?(?:{'|'.join(sorted(numbers))})(?:\s*[/-]\s*[a-z]+(?:[/-][a-z]+)*)?(?![\w/])"
-                  rf"(?:\s*(?:,|va)\s*)?)+", " ", folded)
+                  rf"(?:so\s+)?{cited}(?![\w/])(?:\s*(?:,|va)\s*)?)+", " ", folded)
 
 
 # ------------------------------------------------------------------ scope
