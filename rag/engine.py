@@ -270,9 +270,14 @@ class Engine:
         if q.intents[0] == "who" and _IN_PART.search(q.folded):
             # "Trong phần phát triển nguồn nhân lực …, hai đơn vị nào được giao chủ trì": that part's
             # sub-sections headed by a unit ("4.1. Phòng Công chức viên chức chủ trì tham mưu")
-            heads = [u for u in self._subsection_titles(q, units) if _heading_unit(u.text)]
-            asked = [u for u in heads if (role := _heading_role(u.text)) and role in q.folded]
-            if heads:       # "… được giao chủ trì tham mưu": the units whose heading says that role, if any does
+            heads, asked = [], []
+            for u in self._subsection_titles(q, units):
+                name, role = _unit_heading(u.text)
+                if name:
+                    heads.append(u)
+                    if role and role in q.folded:
+                        asked.append(u)     # "… được giao chủ trì tham mưu": its heading says that role
+            if heads:
                 return asked or heads
         # the best unit must match as typed too: "Quỹ phát triển …" is not answered by "quy trình …"
         above = bool(units) and units[0].typed_match >= floor
@@ -329,10 +334,10 @@ class Engine:
                     break
         return picks
 
-    def _best_section(self, q: Query, units: list[Unit]) -> tuple[tuple, float]:
+    def _best_section(self, q: Query, units: list[Unit], m: Matcher | None = None) -> tuple[tuple, float]:
         """(doc id, section path, title) of the section whose heading (at any level) matches the
-        question best, and that match; (None, 0.0) without headings."""
-        m = Matcher(self.snapshot(), q)
+        question best, and that match; (None, 0.0) without headings. ``m``: the caller's matcher."""
+        m = m or Matcher(self.snapshot(), q)
         best, best_match = None, 0.0
         for u in units[:40]:
             if u.kind != "sentence" or not u.heading:
@@ -376,7 +381,7 @@ class Engine:
         they count what the question counts with other numbers (its premise is false)."""
         snap = self.snapshot()
         m = Matcher(snap, q)
-        best, best_match = self._best_section(q, units)
+        best, best_match = self._best_section(q, units, m)
         if best is None or best_match < self.thresholds.section_title:
             return []
         doc_id, prefix, title = best
@@ -584,11 +589,6 @@ def _unit_heading(title: str) -> tuple[str, str]:
 def _heading_unit(title: str) -> str:
     """The unit a section heading names, folded, or "" when it is not a unit heading."""
     return _unit_heading(title)[0]
-
-
-def _heading_role(title: str) -> str:
-    """The role a unit heading states after the unit ("chu tri tham muu"), folded; "" if none."""
-    return _unit_heading(title)[1]
 
 
 def _ties(u: Unit, best: Unit) -> bool:
