@@ -887,8 +887,14 @@ def _unit_folded(u) -> str:
     return " ".join(vt.syllables(vt.expand_abbreviations(vt.fold(f"{u.heading} {u.text}"))))
 
 
+# the date a cited document was issued ("văn bản số 15000-CV/VPTW ngày 23 tháng 5 năm 2025",
+# "Nghị quyết số 57-NQ/TW ngày 22/12/2024"): when that document was signed, never a deadline
+_ISSUED_ON = re.compile(r"\b\d[\w.-]*/[\w/.-]+,?\s+ngay\s+\d{1,2}(?:\s*/\s*\d{1,2}\s*/\s*\d{4}|\s+thang\s+\d{1,2}\s+nam\s+\d{4})")
+
+
 def _has_time(u, folded_question: str) -> bool:
-    """A deadline, or a time expression the question does not already contain."""
+    """A deadline, or a time expression the question does not already contain (asked for a
+    deadline, the issue date of a document the text cites is none)."""
     if u.kind == "task":
         return bool(u.record.get("deadline_text"))
     if u.kind == "indicator":       # "đạt 100% từ mốc năm nào": its year columns are the times
@@ -897,8 +903,9 @@ def _has_time(u, folded_question: str) -> bool:
     deadline = bool(_DEADLINE_Q.search(q))       # "xong trước thời hạn nào": a how-often word is no deadline
     # a target sentence takes its time from its own heading ("a) Tầm nhìn đến năm 2030")
     own = f"{u.heading.split('›')[-1] if '›' in u.heading else ''} {u.text}"
+    own_folded = vt.fold(own).lower()
     return any(re.sub(r"\s+", " ", m.group(0)) not in q and not (deadline and _FREQUENCY.fullmatch(m.group(0)))
-               for m in _TIME_E.finditer(vt.fold(own).lower()))
+               for m in _TIME_E.finditer(_ISSUED_ON.sub(" ", own_folded) if deadline else own_folded))
 
 
 def _sections(heading: str) -> str:

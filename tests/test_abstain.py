@@ -43,6 +43,14 @@ def test_a_deadline_question_needs_a_deadline_or_a_time():
     # a period the question itself names is not an answer to "when"
     q2 = analyse("Chương trình đầu tư giai đoạn 2026-2030 phải trình trước thời hạn nào?")
     assert answerable_units(q2, [_sentence("Đề xuất chương trình đầu tư giai đoạn 2026 - 2030.")]) == []
+    # the date a cited document was issued is no deadline; asked which document, it answers
+    cited = _sentence("Văn phòng Trung ương Đảng có văn bản số 15000-CV/VPTW ngày 23 tháng 5 năm 2025 "
+                      "đề nghị cho ý kiến đối với dự thảo báo cáo.")
+    due = _sentence("Đề nghị gửi ý kiến về dự thảo báo cáo trước 20h00 ngày 25 tháng 5 năm 2025.")
+    q5 = analyse("Phải gửi ý kiến về dự thảo báo cáo trước thời điểm nào?")
+    assert answerable_units(q5, [cited, due]) == [due]
+    assert answerable_units(q5, [_sentence("Thực hiện Nghị quyết số 57-NQ/TW ngày 22/12/2024, gửi ý kiến dự thảo.")]) == []
+    assert answerable_units(analyse("Văn phòng Trung ương Đảng có văn bản số mấy, ngày nào?"), [cited]) == [cited]
 
 
 def test_a_row_about_another_horizon_year_cannot_answer():
