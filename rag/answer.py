@@ -294,8 +294,9 @@ META_FIELDS = [
     # "được ký ngày nào" asks the date, not the signer
     (r"\bai ky\b|nguoi ky|\bky (ten|boi|ke hoach|van ban)\b"
      r"|\bky\b(?! hieu| (vao )?ngay| ban hanh (vao )?(ngay|thang|nam))", "signer", "người ký"),
-    (r"chuc vu|cuong vi|chuc danh|danh nghia|tu cach|thay mat|\bky thay\b|\bgiu chuc\b|\bchuc (gi|nao)\b", "signer_role",
-     "chức vụ người ký"),
+    # "ký thay ai", "thay mặt cơ quan nào"; "ai ký thay mặt Bộ Chính trị" states the capacity itself
+    (r"chuc vu|cuong vi|chuc danh|danh nghia|tu cach|\bgiu chuc\b|\bchuc (gi|nao)\b"
+     r"|\b(?:thay mat|ky thay(?: mat)?) (?:cho )?(?:ai|gi|(?:\w+ ){1,2}nao)\b", "signer_role", "chức vụ người ký"),
     (r"co quan|don vi|ai (ban|phat) hanh|noi ban hanh", "issuer", "cơ quan ban hành"),
     (r"\bten\b|trich yeu|ve viec|noi dung chinh", "title", "trích yếu"),
 ]

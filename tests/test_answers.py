@@ -83,8 +83,11 @@ def test_meta_questions_phrased_another_way():
 
     assert detect_intents("kh 3469 la van ban cua co quan nao") == ["meta"]
     assert [f for f, _ in _meta_fields("kh 3469 la van ban cua co quan nao")] == ["issuer"]
-    # "ai thay mặt … ký" asks the person as well as the capacity he signs in
-    assert "signer" in [f for f, _ in _meta_fields("ai thay mat ubnd xa ky ban hanh ke hoach")]
+    # "ai thay mặt UBND xã ký" asks the person: the capacity he signs in is what it states
+    assert [f for f, _ in _meta_fields("ai thay mat ubnd xa ky ban hanh ke hoach")] == ["signer"]
+    assert [f for f, _ in _meta_fields("ket luan 69 ban hanh ngay nao va ai ky thay mat bo chinh tri")] \
+        == ["date", "signer"]
+    assert "signer_role" in [f for f, _ in _meta_fields("ke hoach do ong x ky thay mat co quan nao")]
     # "ký thay ai" asks the capacity ("KT. Chánh Văn phòng") the signer signs in
     assert "signer_role" in [f for f, _ in _meta_fields("ong x ky ke hoach theo hinh thuc ky thay ai")]
     # "Giám đốc … ký các kế hoạch, tên là gì": a name, not the plan's title
