@@ -31,6 +31,7 @@ class Thresholds:
     other_plan_floor: float = 0.78   # … and matching at least this well (a weak match is another task)
     other_plan_floor_who: float = 0.75   # … for "who": the passage must name its unit (gives_asked_detail),
                                          # and plans word the same task with other verbs
+    near_tie: float = 0.01       # another plan's units matching within this of each other match alike
     row_margin: float = 0.08     # a table row is preferred over prose matching at most this much better
     confirm: float = 0.80        # "có phải … không": the evidence must state (nearly all of) the claim
     list_item: float = 0.75      # a list's further sentences match at least this share of its best one

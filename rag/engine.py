@@ -319,7 +319,7 @@ class Engine:
         if not q.scope:
             # "who": another plan's row naming its unit for a task matched as well as the best one
             other_floor = min(th.other_plan_floor_who, best.match) if q.intents[0] == "who" else th.other_plan_floor
-            for u in pool[1:]:
+            for u in _closest_first(pool[1:], best, th.near_tie):
                 if u.doc_id not in {p.doc_id for p in picks} and u.kind in wanted[:2] \
                         and gives_asked_detail(u, q) and same_task(q.folded, best, u) \
                         and (u.match >= max(other_floor, th.other_plan * best.match)
@@ -493,11 +493,32 @@ _HOW_OFTEN = re.compile(r"\b(?:dinh ky (?:nao|bao lau|may thang)|bao lau (?:mot|
                         r"|(?:may|bao nhieu) lan (?:mot|moi|1) (?:nam|quy|thang))\b")
 
 
+def _overlap(a: Unit, b: Unit) -> float:
+    """Jaccard overlap of two units' syllables."""
+    x, y = set(vt.syllables(vt.fold(a.text))), set(vt.syllables(vt.fold(b.text)))
+    return len(x & y) / len(x | y) if x and y else 0.0
+
+
 def copies(a: Unit, b: Unit, share: float = 0.7) -> bool:
     """Two plans' units are one text copied ("Báo cáo tiến độ … hàng tháng trước ngày 20 …" in
     both): most of their syllables are the same (Jaccard ≥ ``share``)."""
-    x, y = set(vt.syllables(vt.fold(a.text))), set(vt.syllables(vt.fold(b.text)))
-    return bool(x and y) and len(x & y) / len(x | y) >= share
+    return _overlap(a, b) >= share
+
+
+def _closest_first(units: list[Unit], best: Unit, near: float) -> list[Unit]:
+    """``units`` in their order, except that those of one plan matching the question within
+    ``near`` of each other come closest to ``best``'s wording first: of two rows of another
+    plan that match alike, the one that words the task as the best plan does is that task there
+    ("Bố trí cán bộ … đảm bảo ít nhất 01 cán bộ chuyên trách", not "Xây dựng cơ chế chính sách
+    bảo đảm … ít nhất một cán bộ")."""
+    out: list[Unit] = []
+    for u in units:
+        k = len(out)
+        while k and out[k - 1].doc_id == u.doc_id and out[k - 1].match - u.match <= near \
+                and _overlap(u, best) > _overlap(out[k - 1], best):
+            k -= 1
+        out.insert(k, u)
+    return out
 
 
 def _preferred_kinds(q: Query) -> tuple[str, ...]:

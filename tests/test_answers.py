@@ -482,6 +482,30 @@ def test_a_second_plan_is_quoted_only_when_it_matches_well(engine):
     assert [u.doc_id for u in engine.select(when, [task("a", 0.6), task("b", 0.6)])] == ["a"]
 
 
+def test_of_another_plans_rows_matching_alike_the_one_worded_as_the_best_joins(engine):
+    """Two rows of another plan match the question alike (within ``near_tie``): the one that
+    words the task as the best plan's row does is that task there, whatever their order."""
+    from rag.evidence import Unit
+    from rag.query import analyse
+
+    def task(doc, match, text):
+        u = Unit("task", doc, 0, 10, text, [], record={"content": text, "deadline_text": "Thường xuyên",
+                                                       "span": [0, 10]})
+        u.match = u.score = match
+        return u
+
+    th = engine.thresholds
+    q = analyse("Việc bảo đảm mỗi cơ quan có ít nhất 01 cán bộ chuyên trách được đặt thời hạn thế nào?")
+    best = task("a", 0.82, "Bố trí cán bộ có chuyên môn trong cơ quan, đảm bảo ít nhất 01 cán bộ chuyên trách")
+    other = task("b", 0.79, "Xây dựng cơ chế chính sách bảo đảm mỗi cơ quan có ít nhất một cán bộ chuyên trách")
+    alike = task("b", 0.79 - th.near_tie / 2, "Bố trí cán bộ có chuyên môn trong đội ngũ, đảm bảo ít nhất 01 cán bộ "
+                                              "chuyên trách")
+    assert engine.select(q, [best, other, alike]) == [best, alike]
+    # one matching clearly less is another task's row, however it is worded
+    alike.match = 0.79 - 2 * th.near_tie
+    assert engine.select(q, [best, other, alike]) == [best, other]
+
+
 def test_a_unit_a_second_plan_names_for_the_same_task_joins_a_who_answer(engine):
     """"Đơn vị nào chủ trì … thanh toán không dùng tiền mặt": the xã's row and the Sở's section
     naming its unit ("Phòng Kế hoạch - Tài chính - Chủ trì tham mưu … thanh toán không dùng tiền
