@@ -74,6 +74,7 @@ don vi nao|co quan nao|phong nao|bo phan nao|so nao|ban nao|noi nao|ben nao|khi 
 |thoi gian hoan thanh|moc thoi gian|moc hoan thanh|moc nao|dat moc|thoi gian|hoan thanh|du kien|ket qua|san pham|mong doi|ty le|ti le|chi tieu|so hieu|ky hieu|ban hanh
 |nguoi ky|chuc vu|gom nhung|bao gom|liet ke|nhung gi|cho biet|nhiem vu nao|nhung nhiem vu|trach nhiem|giao cho
 |don vi|ngay nao|nam nao|thang nao|quy nao|nhu nao|ra sao|tai sao|vi sao|phai khong|co khong|duoc khong|yeu cau|de nghi|chiu trach nhiem
+|xac dinh la
 """.replace("\n", "").split("|"), key=len, reverse=True)
 STOPWORDS = set("""
 ai nao gi la cua va cac nhung cho voi trong theo ve tai den tu duoc do se da dang thi ma nhu co khong hay hoac
@@ -281,6 +282,9 @@ def _strip_title(folded: str, meta: dict, least: int = 3, gap: int = _TITLE_GAP,
             w = words[j]
             if w in _TITLE_FILLER:
                 j += 1
+                continue
+            if pos < 0 and w == "nam" and j + 1 < len(words) and re.fullmatch(r"20\d\d", words[j + 1]):
+                j += 2      # "KH năm 2026 về KHCN và CĐS": the plan's year put first
                 continue
             parts = [number(p) for p in vt.ABBREVIATIONS.get(w, w).split()]
             at = _find_run(title, parts, pos + 1, gap if pos >= 0 else len(title))

@@ -161,6 +161,10 @@ def test_instruction_verbs_are_not_topic_terms():
     assert "doi" in terms and not {"muon", "chiu"} & set(terms)
     q = analyse("Việc chia sẻ dữ liệu với tỉnh được đặt mốc thời gian ra sao?")     # a when question
     assert q.intents == ["when"] and "lieu" in q.terms and not {"moc", "dat"} & set(q.terms)
+    # "năm 2026 được xác định là bước chuyển …": what the year is called, not identifying
+    terms = analyse("Năm 2026 được xác định là chuyển từ giai đoạn nào sang giai đoạn nào?").terms
+    assert "giai" in terms and not {"xac", "dinh"} & set(terms)
+    assert {"xac", "dinh"} <= set(analyse("Ai xác định danh mục dữ liệu dùng chung?").terms)
 
 
 def test_words_naming_the_plan_are_not_topic_terms():
@@ -207,6 +211,11 @@ def test_a_restated_plan_title_is_not_topic():
     # title words that do not follow the kind word, or fewer than three of them, stay topic
     kept = "ke hoach 2026 cua so noi vu giao ai phat trien khoa hoc cong nghe"
     assert "khoa hoc cong nghe" in _strip_scope(kept, [(meta, doc_aliases(meta))])
+    # the plan's year may come first: "kế hoạch năm 2026 của Sở Nội vụ về KHCN và chuyển đổi số"
+    q = "theo ke hoach nam 2026 cua so noi vu ve khcn va chuyen doi so, giai doan nao bat dau"
+    assert _strip_scope(q, [(meta, doc_aliases(meta))]).split() == "theo , giai doan nao bat dau".split()
+    kept = "ke hoach nam 2026 cua so noi vu giao ai xay dung phan mem"
+    assert "xay dung phan mem" in _strip_scope(kept, [(meta, doc_aliases(meta))])
 
 
 def test_a_title_several_plans_share_restated_without_naming_one_is_not_topic():
