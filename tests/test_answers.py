@@ -165,6 +165,9 @@ def test_instruction_verbs_are_not_topic_terms():
     terms = analyse("Năm 2026 được xác định là chuyển từ giai đoạn nào sang giai đoạn nào?").terms
     assert "giai" in terms and not {"xac", "dinh"} & set(terms)
     assert {"xac", "dinh"} <= set(analyse("Ai xác định danh mục dữ liệu dùng chung?").terms)
+    # "bao lâu một lần" asks how often: its words are the question's form, not its topic
+    terms = analyse("Các phòng phải báo cáo tiến độ kế hoạch bao lâu một lần?").terms
+    assert "tien" in terms and not {"lau", "lan"} & set(terms)
 
 
 def test_words_naming_the_plan_are_not_topic_terms():
