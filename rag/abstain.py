@@ -612,7 +612,7 @@ def foreign_subject(folded_question: str, snap: IndexSnapshot) -> str:
     return m.group(0).strip()
 
 
-_DATE = r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{4}"
+_DATE = r"\b(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{1,2} thang \d{1,2} nam \d{4})"     # "23/5/2025", "23 tháng 5 năm 2025"
 
 
 def naming_units(units: list, heads: list[str], dated_within: int | None = None) -> list:
@@ -691,10 +691,11 @@ def foreign_kind(folded_question: str, metas: list[dict]) -> str:
 
 def cited_kind(folded_question: str) -> str:
     """The kind of document a meta question asks the plan to name ("căn cứ nghị định nào",
-    "thực hiện kế hoạch số mấy"): a document the plan cites, not the plan itself ("" if none)."""
-    m = re.search(rf"\b(?:thuc hien|trien khai|can cu|cu the hoa|theo|dua tren)\s+(?:vao\s+)?(?:cac |nhung )?({_KINDS})"
+    "thực hiện kế hoạch số mấy"; "văn bản nào": any kind) as a regex: a document the plan
+    cites, not the plan itself ("" if none)."""
+    m = re.search(rf"\b(?:thuc hien|trien khai|can cu|cu the hoa|theo|dua tren)\s+(?:vao\s+)?(?:cac |nhung )?({_KINDS}|van ban)"
                   rf"\s+(?:so\s+)?(?:nao|may|gi|bao nhieu)\b", folded_question)
-    return m.group(1) if m else ""
+    return "" if not m else f"(?:{_KINDS}|van ban)" if m.group(1) == "van ban" else m.group(1)
 
 
 def _trim_generic(syl: list[str]) -> list[str]:

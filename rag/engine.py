@@ -29,7 +29,7 @@ from rag.abstain import (acting_units, answerable_units, appendix_units, asks_st
 from rag.llm import chat_model_from_settings, rephrase
 from rag.evidence import (Matcher, Unit, candidate_docs, in_named_section, score_units, table_units,
                           units_from_hits)
-from rag.query import Query, analyse, asks_confirmation, asks_duty, asks_funding, doc_year, document_names
+from rag.query import Query, analyse, asks_confirmation, asks_duty, asks_funding, asks_source, doc_year, document_names
 from rag.spelling import speller
 from rag.structure import in_named_part, structure_lines
 from rag.retrieve import Weights, filter_mask, hybrid_search
@@ -528,8 +528,8 @@ def _preferred_kinds(q: Query) -> tuple[str, ...]:
         return ("sentence", "task", "indicator", "meta")
     if "number" in q.intents:
         return ("indicator", "sentence", "task")
-    if any(i in q.intents for i in TASK_INTENTS) or "list" in q.intents:
-        return ("task", "sentence")
+    if any(i in q.intents for i in TASK_INTENTS) or "list" in q.intents or asks_source(q.folded):
+        return ("task", "sentence")     # "… được cập nhật bổ sung từ văn bản nào": a row's note says it
     return ("sentence", "task", "indicator", "meta")
 
 

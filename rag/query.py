@@ -20,7 +20,7 @@ RECIPIENTS_Q = (r"\bnoi nhan\b|\(b/c\)|\b(ke hoach|van ban)\b[^?]{0,60}\b(duoc )
 # "bản lưu / được lưu ở đâu / mục Lưu": where the issuing office files its copies ("Lưu: VT, VP.")
 ARCHIVE_Q = r"\b(ban luu|muc luu|luu (o|tai) (nhung |cac )?(dau|bo phan|noi|don vi|phong)|duoc luu (o|tai)\b)"
 # "<unit> nào" asks who: "phòng nào", "bộ nào", "tổ đảng nào"
-_WHO_NOUNS = "don vi|co quan|phong|bo phan|so|ban|noi|ben|bo|to|to dang|uy ban|hoi dong|cuc|(?<!giai )doan"
+_WHO_NOUNS = "don vi|co quan|phong|bo phan|so|(?<!van )ban|noi|ben|bo|to|to dang|uy ban|hoi dong|cuc|(?<!giai )doan"
 _OUTCOME_OF = r"(?! (?:giai quyet|xu ly)\b)"
 INTENT_PATTERNS: dict[str, str] = {
     "meta": r"\bso hieu\b|\bso ky hieu\b|ky hieu|\bma hieu (van ban)?\b|\b(ngay|thang|nam) ban hanh\b"
@@ -32,7 +32,7 @@ INTENT_PATTERNS: dict[str, str] = {
             r"|\btrich yeu\b|\bten (day du )?cua ke hoach\b"
             # "… được ban hành để thực hiện kế hoạch nào": the document the plan implements
             r"|\b(?:thuc hien|trien khai|can cu|cu the hoa)\s+(?:vao\s+)?(?:cac |nhung )?(?:nghi quyet|ke hoach|quyet dinh"
-            r"|nghi dinh|chi thi|chuong trinh|ket luan|thong tu)\s+(?:so\s+)?(?:nao|may|gi|bao nhieu)\b"
+            r"|nghi dinh|chi thi|chuong trinh|ket luan|thong tu|van ban)\s+(?:so\s+)?(?:nao|may|gi|bao nhieu)\b"
             r"|\bke hoach (nay )?(co )?so (bao nhieu|may|gi)\b|\bky boi\b|\bnoi ban hanh\b"
             # "số của kế hoạch" asks the number, "chủ quyền số của kế hoạch" is a topic
             r"|(?:(?<![a-z] )|(?<=biet )|(?<=hoi )|(?<=xem )|(?<=la ))so cua ke hoach\b"

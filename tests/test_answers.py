@@ -143,6 +143,25 @@ def test_the_plan_a_plan_implements_comes_from_the_sentence_naming_it(engine):
     assert "số hiệu" not in ans.answer
 
 
+def test_which_document_a_plan_implements_asked_as_van_ban_nao(engine):
+    """"… ban hành để thực hiện văn bản nào của Tỉnh ủy": "văn bản" is any kind of document (and
+    "văn bản nào" no "Ban nào"), answered by the sentence naming the one the plan implements."""
+    from rag.abstain import naming_units
+    from rag.evidence import Unit
+    from rag.query import detect_intents
+
+    assert detect_intents("ke hoach duoc ban hanh de thuc hien van ban nao cua tinh uy") == ["meta"]
+    text = (CORPUS / "snv-kh-2026-khcn-cds.txt").read_text(encoding="utf-8")
+    number = re.search(r"Thực hiện Kế hoạch số (\S+)", text).group(1)
+    ans = engine.ask("Kế hoạch KHCN, chuyển đổi số năm 2026 của Sở Nội vụ được ban hành để thực hiện văn bản "
+                     "nào của Tỉnh ủy?")
+    assert not ans.abstained and number in ans.answer, ans.answer
+    # a date written out in words dates the document named before it
+    said = "Văn phòng Trung ương Đảng có văn bản số 15000-CV/VPTW ngày 23 tháng 5 năm 2025 gửi Đảng ủy."
+    u = Unit("sentence", "d", 0, len(said), said, [])
+    assert naming_units([u], [r"\bvan ban\b (so )?\d"], dated_within=40) == [u]
+
+
 def test_figures_carry_their_unit_column():
     assert _with_unit("90", "%") == "90%"
     assert _with_unit("≥ 99", "% dân số") == "≥ 99% dân số"
