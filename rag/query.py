@@ -74,14 +74,17 @@ don vi nao|co quan nao|phong nao|bo phan nao|so nao|ban nao|noi nao|ben nao|khi 
 |thoi gian hoan thanh|moc thoi gian|moc hoan thanh|moc nao|dat moc|thoi gian|hoan thanh|du kien|ket qua|san pham|mong doi|ty le|ti le|chi tieu|so hieu|ky hieu|ban hanh
 |nguoi ky|chuc vu|gom nhung|bao gom|liet ke|nhung gi|cho biet|nhiem vu nao|nhung nhiem vu|trach nhiem|giao cho
 |don vi|ngay nao|nam nao|thang nao|quy nao|nhu nao|ra sao|tai sao|vi sao|phai khong|co khong|duoc khong|yeu cau|de nghi|chiu trach nhiem
-|xac dinh la|bao lau mot lan|may lan|bao nhieu lan
+|xac dinh la|bao lau mot lan|may lan|bao nhieu lan|giu vai tro|dong vai tro|co vai tro
 """.replace("\n", "").split("|"), key=len, reverse=True)
 STOPWORDS = set("""
 ai nao gi la cua va cac nhung cho voi trong theo ve tai den tu duoc do se da dang thi ma nhu co khong hay hoac
 khi luc may the nay kia ay o tren duoi sau truoc ra vao len xuong mot lam can phai hoi xin biet toi chung ta
 hien viec ky ngay nam thang deu muon
 """.split())
-_STOP_RX = re.compile(r"\b(?:" + "|".join(re.escape(p.strip()) + (_OUTCOME_OF if p.strip() == "ket qua" else "")
+# phrases that are the question's form only when not followed by these: "kết quả giải quyết" is a
+# topic; "giữ vai trò gì" asks the role ("giữ vai trò thường trực": it is stated)
+_UNLESS = {"ket qua": _OUTCOME_OF, **{p: r"(?! (?:gi|nao)\b)" for p in ("giu vai tro", "dong vai tro", "co vai tro")}}
+_STOP_RX = re.compile(r"\b(?:" + "|".join(re.escape(p.strip()) + _UNLESS.get(p.strip(), "")
                                           for p in STOP_PHRASES if p.strip()) + r")\b")
 
 

@@ -184,6 +184,10 @@ def test_instruction_verbs_are_not_topic_terms():
     terms = analyse("Năm 2026 được xác định là chuyển từ giai đoạn nào sang giai đoạn nào?").terms
     assert "giai" in terms and not {"xac", "dinh"} & set(terms)
     assert {"xac", "dinh"} <= set(analyse("Ai xác định danh mục dữ liệu dùng chung?").terms)
+    # "giữ vai trò thường trực …" states the role asked about; "giữ vai trò gì" asks it
+    terms = analyse("Bộ phận nào giữ vai trò thường trực Ban Chỉ đạo của Sở?").terms
+    assert "thuong" in terms and not {"giu", "vai", "tro"} & set(terms)
+    assert {"vai", "tro"} <= set(analyse("Văn phòng Sở giữ vai trò gì đối với Ban Chỉ đạo?").terms)
     # "bao lâu một lần" asks how often: its words are the question's form, not its topic
     terms = analyse("Các phòng phải báo cáo tiến độ kế hoạch bao lâu một lần?").terms
     assert "tien" in terms and not {"lau", "lan"} & set(terms)
