@@ -166,7 +166,12 @@ def asks_confirmation(folded: str) -> bool:
                           r"|\bco dung (la|khong)\b", folded))
 
 
+# "Ngoài chế độ báo cáo định kỳ, …": an opening clause stating what is given, not what is asked
+_BESIDES = re.compile(r"^\s*ngoai [^,?]{2,80},")
+
+
 def detect_intents(folded: str) -> list[str]:
+    folded = _BESIDES.sub(" ", folded)
     found = [k for k, rx in _COMPILED.items() if rx.search(folded)]
     if "meta" in found:
         found = ["meta"] + [k for k in found if k in ("when",) and not re.search(r"ban hanh|ky", folded)]

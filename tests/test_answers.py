@@ -193,6 +193,15 @@ def test_instruction_verbs_are_not_topic_terms():
     assert "tien" in terms and not {"lau", "lan"} & set(terms)
 
 
+def test_a_besides_clause_states_what_is_given():
+    """"Ngoài chế độ báo cáo định kỳ, …": the opening clause states what is given; its time word
+    asks no time."""
+    from rag.query import analyse
+
+    assert analyse("Ngoài chế độ báo cáo định kỳ, Văn phòng còn phải báo cáo lên hệ thống nào?").intents == ["open"]
+    assert analyse("Báo cáo định kỳ gửi về đâu?").intents == ["when"]
+
+
 def test_words_naming_the_plan_are_not_topic_terms():
     from rag.query import _strip_scope, doc_aliases
 
