@@ -890,7 +890,7 @@ def _unit_folded(u) -> str:
 
 # the date a cited document was issued ("văn bản số 15000-CV/VPTW ngày 23 tháng 5 năm 2025",
 # "Nghị quyết số 57-NQ/TW ngày 22/12/2024"): when that document was signed, never a deadline
-_ISSUED_ON = re.compile(r"\b\d[\w.-]*/[\w/.-]+,?\s+ngay\s+\d{1,2}(?:\s*/\s*\d{1,2}\s*/\s*\d{4}|\s+thang\s+\d{1,2}\s+nam\s+\d{4})")
+_ISSUED_ON = re.compile(rf"\b\d[\w.-]*/[\w/.-]+,?\s+ngay\s+{_DATE}")
 
 
 def _has_time(u, folded_question: str) -> bool:
