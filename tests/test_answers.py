@@ -170,8 +170,10 @@ def test_figures_carry_their_unit_column():
     assert _with_unit("Hoàn thành", "%") == "Hoàn thành"   # not a bare figure
 
 
-def test_instruction_verbs_are_not_topic_terms():
-    """"Xã yêu cầu / đề nghị gửi báo cáo …" asks about the report, not about requesting."""
+def test_instruction_verbs_and_framing_phrases_are_not_topic_terms():
+    """"Xã yêu cầu / đề nghị gửi báo cáo …" asks about the report, not about requesting; "được
+    xác định là", "giữ vai trò <role>", "bao lâu một lần" frame the question, they are not what
+    the evidence must say."""
     from rag.query import analyse
 
     terms = analyse("Xã Nghĩa Đàn yêu cầu gửi báo cáo định kỳ qua phòng nào?").terms
