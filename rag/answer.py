@@ -18,6 +18,7 @@ from rag.types import Citation
 
 ABSTAIN_MESSAGE = "Không tìm thấy trong các kế hoạch đã nạp."
 MAX_QUOTE = 600
+MAX_HEADED_QUOTE = 1000  # a duty quoted with the unit heading above it that says who does it
 ITEM_TAIL = 400          # a quoted sentence goes on to the end of its list item within this
 MAX_ROW_QUOTE = 1500     # a table row is quoted whole: its lead/deadline cells come after a long content cell
 
@@ -189,13 +190,14 @@ class Composer:
                 span = sec.get("span")
                 if (subjectless or {"who", "who_partner"} & set(self.q.intents)) and span \
                         and _NAMES_UNIT.search(vt.fold(bare)) \
-                        and 0 <= u.start - span[0] and u.end - span[0] <= MAX_QUOTE:
+                        and 0 <= u.start - span[0] and u.end - span[0] <= MAX_HEADED_QUOTE:
                     start = span[0]     # "1.4. Phòng Thi đua khen thưởng\n- Tham mưu …": the heading says who — quote it too
         # "… thì kế hoạch phải xác định rõ những gì": the list item's next sentence may say it
         text, end = u.text.strip(), self.item_end(u.doc_id, u.end)
         if end > u.end:
             text += " " + re.sub(r"\s+", " ", self.text(u.doc_id)[u.end:end]).strip()
-        ref = self.cite(u.doc_id, start, end, u.section_path, u.match)
+        ref = self.cite(u.doc_id, start, end, u.section_path, u.match,
+                        max_len=MAX_HEADED_QUOTE if start < u.start else MAX_QUOTE)
         return f"{lead}{text} {ref}"
 
     def item_end(self, doc_id: str, end: int, most: int = ITEM_TAIL) -> int:

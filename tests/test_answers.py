@@ -638,6 +638,21 @@ def test_a_who_answer_from_a_sections_heading_quotes_the_heading(engine):
     assert text[a.citations[0].start:a.citations[0].end] == quote
 
 
+def test_a_heading_far_above_its_duty_is_quoted_with_it(engine):
+    """"5.1. Các phòng chuyên môn thuộc Sở, …" heads several paragraphs: a duty further down is
+    still quoted from the heading (which says who), in one verbatim passage longer than a
+    sentence's quote may be."""
+    from rag.answer import MAX_QUOTE
+
+    a = engine.ask("Theo KH 3469, ai có trách nhiệm tăng cường kết nối, chia sẻ, sử dụng chung hạ tầng số "
+                   "giữa địa phương, Ngành với Trung ương?")
+    assert not a.abstained and "phòng chuyên môn" in a.answer
+    c = a.citations[0]
+    assert c.quote.startswith("5.1. Các phòng chuyên môn") and c.quote.rstrip().endswith("với các Ngành.")
+    assert len(c.quote) > MAX_QUOTE
+    assert engine.snapshot().document_text(c.doc_id)[c.start:c.end] == c.quote
+
+
 def test_a_heading_line_joins_the_sentence_under_it():
     """"3. Về cung cấp dịch vụ công trực tuyến" alone answers nothing: it is read with the
     sentence that follows; a full sentence stays alone."""
