@@ -15,7 +15,7 @@ from rapidfuzz import fuzz
 from index import text as vt
 
 # "gửi đến những cơ quan nào / (b/c) / nơi nhận": who the plan is sent to (its "Nơi nhận" block)
-RECIPIENTS_Q = (r"\bnoi nhan\b|\(b/c\)|\b(ke hoach|van ban)\b[^?]{0,60}\b(duoc )?gui (bao cao |b/c )?"
+RECIPIENTS_Q = (r"\bnoi nhan\b|\(b/c\)|\b(ke hoach|van ban)\b[^?]{0,100}\b(duoc )?gui (bao cao |b/c )?"
                 r"(den|toi|cho|len)\b")
 # "bản lưu / được lưu ở đâu / mục Lưu": where the issuing office files its copies ("Lưu: VT, VP.")
 ARCHIVE_Q = r"\b(ban luu|muc luu|luu (o|tai) (nhung |cac )?(dau|bo phan|noi|don vi|phong)|duoc luu (o|tai)\b)"

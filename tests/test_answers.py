@@ -28,6 +28,10 @@ def test_who_a_plan_is_sent_to_comes_from_its_recipient_block(engine):
         assert item in ans.answer, (item, ans.answer)
     assert not re.search(r"\bLưu\b", ans.answer)
     assert len(ans.citations) == 1 and items[0] in ans.citations[0].quote
+    # the plan named by its whole title before "được gửi tới": still its recipients
+    titled = engine.ask("Kế hoạch của Văn phòng UBND tỉnh về triển khai Nghị quyết 71/NQ-CP và Nghị quyết 57 "
+                        "được gửi tới những sở nào?")
+    assert titled.answer == ans.answer, titled.answer
 
 
 def test_where_a_plan_is_filed_comes_from_its_luu_line(engine):
