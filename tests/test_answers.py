@@ -905,6 +905,12 @@ def test_a_question_typed_with_accents_is_matched_with_its_tones(engine):
     assert engine.select(q, [best, copy]) == [best, copy]
     copy.toned_match = engine.thresholds.abstain - 0.01
     assert engine.select(q, [best, copy]) == [best]
+    # … and units are ranked as typed: "điện tử" is not "diện rộng", "dùng chung" not "xây dựng"
+    # (a row on the Party's "Mạng thông tin diện rộng … do Trung ương xây dựng" matches folded better)
+    a = engine.ask("Khi Cổng Thông tin điện tử chủ trì triển khai các nền tảng số dùng chung theo danh mục "
+                   "đã ban hành, đơn vị nào phối hợp?")
+    assert not a.abstained and "diện rộng" not in a.answer, a.answer
+    assert "nền tảng số dùng chung" in a.citations[0].quote and "Cổng Thông tin điện tử" in a.citations[0].quote
 
 
 def test_an_indicator_row_is_named_by_its_unit_column_too(engine):
