@@ -42,7 +42,7 @@ from index import text as vt
 from index.reader import IndexSnapshot
 from rag.evidence import SUBJECTLESS
 from rag.places import place_names
-from rag.query import NUMBERED, STOPWORDS, asks_progress, leading_number, numbers_of, without_courtesy
+from rag.query import BASED_ON, NUMBERED, STOPWORDS, asks_progress, leading_number, numbers_of, without_courtesy
 
 # Capitalised words that start questions or name generic things; never an "entity" alone.
 _GENERIC = set("""
@@ -693,7 +693,7 @@ def cited_kind(folded_question: str) -> str:
     """The kind of document a meta question asks the plan to name ("căn cứ nghị định nào",
     "thực hiện kế hoạch số mấy"; "văn bản nào": any kind) as a regex: a document the plan
     cites, not the plan itself ("" if none)."""
-    m = re.search(rf"\b(?:thuc hien|trien khai|can cu|cu the hoa|theo|dua tren)\s+(?:vao\s+)?(?:cac |nhung )?({_KINDS}|van ban)"
+    m = re.search(rf"\b(?:{BASED_ON}|theo)\s+(?:vao\s+)?(?:cac |nhung )?({_KINDS}|van ban)"
                   rf"\s+(?:so\s+)?(?:nao|may|gi|bao nhieu)\b", folded_question)
     return "" if not m else f"(?:{_KINDS}|van ban)" if m.group(1) == "van ban" else m.group(1)
 

@@ -19,6 +19,8 @@ RECIPIENTS_Q = (r"\bnoi nhan\b|\(b/c\)|\b(ke hoach|van ban)\b[^?]{0,100}\b(duoc 
                 r"(den|toi|cho|len)\b")
 # "bản lưu / được lưu ở đâu / mục Lưu": where the issuing office files its copies ("Lưu: VT, VP.")
 ARCHIVE_Q = r"\b(ban luu|muc luu|luu (o|tai) (nhung |cac )?(dau|bo phan|noi|don vi|phong)|duoc luu (o|tai)\b)"
+# what a plan is issued on the basis of: "thực hiện / căn cứ / trên cơ sở / dựa trên <văn bản> nào"
+BASED_ON = r"thuc hien|trien khai|can cu|cu the hoa|tren co so|dua tren|dua vao"
 # "<unit> nào" asks who: "phòng nào", "bộ nào", "tổ đảng nào"
 _WHO_NOUNS = "don vi|co quan|phong|bo phan|so|(?<!van )ban|noi|ben|bo|to|to dang|uy ban|hoi dong|cuc|(?<!giai )doan"
 _OUTCOME_OF = r"(?! (?:giai quyet|xu ly)\b)"
@@ -31,7 +33,7 @@ INTENT_PATTERNS: dict[str, str] = {
             r"|\bdon vi (nao )?ban hanh\b|\bai ban hanh\b|\bla (van ban|ke hoach) cua (co quan|don vi) nao\b"
             r"|\btrich yeu\b|\bten (day du )?cua ke hoach\b"
             # "… được ban hành để thực hiện kế hoạch nào": the document the plan implements
-            r"|\b(?:thuc hien|trien khai|can cu|cu the hoa)\s+(?:vao\s+)?(?:cac |nhung )?(?:nghi quyet|ke hoach|quyet dinh"
+            rf"|\b(?:{BASED_ON})\s+(?:vao\s+)?(?:cac |nhung )?(?:nghi quyet|ke hoach|quyet dinh"
             r"|nghi dinh|chi thi|chuong trinh|ket luan|thong tu|van ban)\s+(?:so\s+)?(?:nao|may|gi|bao nhieu)\b"
             r"|\bke hoach (nay )?(co )?so (bao nhieu|may|gi)\b|\bky boi\b|\bnoi ban hanh\b"
             # "số của kế hoạch" asks the number, "chủ quyền số của kế hoạch" is a topic
