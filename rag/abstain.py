@@ -106,9 +106,10 @@ _CONTACT = {
               r"\b0\d{2,3}[ .]?\d{3}[ .]?\d{3,4}\b"),
     "email": (r"\bemail\b|\bthu dien tu\b", r"@"),
     # "quý mấy / tháng nào": a time within the year, which a bare year or "thường xuyên" is not
-    "period": (r"\b(quy|thang) (may|nao)\b", r"\b(quy|thang)\s*[ivx\d]|\b(?!24/7\b)\d{1,2}/\d{1,2}\b|\bq[1-4]\b"),
-    # "trước ngày mấy / ngày nào": a day, which a month, a quarter or "giám sát 24/7" is not
-    "day": (r"\bngay (?:cu the )?(may|nao|bao nhieu)\b", r"\b(?!24/7\b)\d{1,2}[/.-]\d{1,2}\b|\bngay\s*\d{1,2}\b"),
+    "period": (r"\b(quy|thang) (may|nao)\b",      # "3/2025" is a month too
+               r"\b(quy|thang)\s*[ivx\d]|\b(?!24/7\b)\d{1,2}/\d{1,2}\b|\b\d{1,2}/20\d\d\b|\bq[1-4]\b"),
+    # "trước ngày mấy / ngày nào / ngày, tháng nào": a day, which a month, a quarter or "giám sát 24/7" is not
+    "day": (r"\bngay,? (?:thang,? )?(?:cu the )?(may|nao|bao nhieu)\b", r"\b(?!24/7\b)\d{1,2}[/.-]\d{1,2}\b|\bngay\s*\d{1,2}\b"),
     # "vào thứ mấy": a day of the week
     "weekday": (r"\b(vao|ngay) thu (may|nao)\b", r"\bthu (hai|ba|tu|nam|sau|bay|[2-7])\b|\bchu nhat\b"),
     # "được cập nhật bổ sung từ văn bản nào": a document named by number, which a row whose

@@ -319,9 +319,13 @@ class Engine:
         if not q.scope:
             # "who": another plan's row naming its unit for a task matched as well as the best one
             other_floor = min(th.other_plan_floor_who, best.match) if q.intents[0] == "who" else th.other_plan_floor
+            # a plan joining must give what is asked as well as the best does ("bao nhiêu cán bộ"
+            # is not answered by "50% cán bộ …")
+            best_mismatch = type_mismatch(q.folded, stated_text(best))
             for u in _closest_first(pool[1:], best, th.near_tie):
                 if u.doc_id not in {p.doc_id for p in picks} and u.kind in wanted[:2] \
                         and gives_asked_detail(u, q) and same_task(q.folded, best, u) \
+                        and not (type_mismatch(q.folded, stated_text(u)) and not best_mismatch) \
                         and (u.match >= max(other_floor, th.other_plan * best.match)
                              # a passage one plan copies from another answers for both however
                              # weakly the question words it, if it clears the floor

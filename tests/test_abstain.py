@@ -1106,10 +1106,12 @@ def test_a_quarter_or_month_asked_needs_one():
     assert type_mismatch("han chot la quy may", "Thời hạn: Quý II/2026") is None
     assert type_mismatch("thang may phai xong", "Thời hạn: Tháng 4/2026") is None
     assert type_mismatch("thang may phai xong", "hoàn thành trước ngày 30/6") is None
+    assert type_mismatch("han hoan thanh la thang may", "Thời hạn: 3/2025; chủ trì: Bộ Công an") is None
     # a day asked ("trước ngày mấy của tháng 3"): a quarter or a month does not say which day
     assert type_mismatch("phai trinh de an truoc ngay may cua thang 3/2026", "Thời hạn: Quý I/2026") == "day"
     assert type_mismatch("bao cao truoc ngay nao", "gửi trước ngày 15 tháng 6 và trước ngày 01 tháng 12") is None
     assert type_mismatch("bao cao truoc ngay nao", "Thời hạn: 20/12/2025") is None
+    assert type_mismatch("phai xong truoc ngay, thang nao cua nam 2025", "Thời hạn: 12/2025") == "day"
 
 
 def test_which_ministry_or_party_cell_asks_who():

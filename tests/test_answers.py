@@ -560,6 +560,26 @@ def test_of_another_plans_rows_matching_alike_the_one_worded_as_the_best_joins(e
     assert engine.select(q, [best, other, alike]) == [best, other]
 
 
+def test_another_plan_joins_only_if_it_gives_what_is_asked(engine):
+    """"Bao nhiêu cán bộ": a second plan's sentence on "50% cán bộ chuyên trách" states a share of
+    them, not how many; it does not join the best plan's "ít nhất 01 cán bộ" — while it would
+    join a question the best one does not answer in kind either."""
+    from rag.evidence import Unit
+    from rag.query import analyse
+
+    def sentence(doc, match, text):
+        u = Unit("sentence", doc, 0, len(text), text, [])
+        u.match = u.score = match
+        return u
+
+    q = analyse("Mỗi cơ quan phải bố trí ít nhất bao nhiêu cán bộ chuyên trách về chuyển đổi số?")
+    best = sentence("a", 0.93, "Phấn đấu bố trí ít nhất 01 cán bộ chuyên trách về chuyển đổi số mỗi cơ quan.")
+    share = sentence("b", 0.90, "Phấn đấu có ít nhất 50% cán bộ chuyên trách về chuyển đổi số mỗi cơ quan được đào tạo.")
+    assert engine.select(q, [best, share]) == [best]
+    count = sentence("b", 0.90, "Mỗi cơ quan bố trí ít nhất 02 cán bộ chuyên trách về chuyển đổi số.")
+    assert engine.select(q, [best, count]) == [best, count]
+
+
 def test_a_unit_a_second_plan_names_for_the_same_task_joins_a_who_answer(engine):
     """"Đơn vị nào chủ trì … thanh toán không dùng tiền mặt": the xã's row and the Sở's section
     naming its unit ("Phòng Kế hoạch - Tài chính - Chủ trì tham mưu … thanh toán không dùng tiền
