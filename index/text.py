@@ -264,8 +264,9 @@ def folded_tokens(text: str) -> list[str]:
 
 # ---------------------------------------------------------------- sentences
 
-_VI_UPPER = "A-ZĐÀÁẢÃẠĂẮẰẲẴẶÂẤẦẨẪẬÈÉẺẼẸÊẾỀỂỄỆÌÍỈĨỊÒÓỎÕỌÔỐỒỔỖỘƠỚỜỞỠỢÙÚỦŨỤƯỨỪỬỮỰỲÝỶỸỴ"
-_SENT_SPLIT = re.compile(rf"(?<=[.!?…])\s+(?=[\"“(]?[{_VI_UPPER}0-9-])|\n+")
+# Vietnamese capitals, as the body of a regex character class ("À-Ỹ" would take lower case too)
+VI_UPPER = "A-ZĐÀÁẢÃẠĂẮẰẲẴẶÂẤẦẨẪẬÈÉẺẼẸÊẾỀỂỄỆÌÍỈĨỊÒÓỎÕỌÔỐỒỔỖỘƠỚỜỞỠỢÙÚỦŨỤƯỨỪỬỮỰỲÝỶỸỴ"
+_SENT_SPLIT = re.compile(rf"(?<=[.!?…])\s+(?=[\"“(]?[{VI_UPPER}0-9-])|\n+")
 # A hard-wrapped line (text exported from PDF/Word at a fixed width): the line before ends
 # in a letter, digit or comma (no closing punctuation), neither line is a table row, and
 # the next line continues in lower case or with a number that is not an item number

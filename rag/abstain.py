@@ -93,9 +93,11 @@ _COMPANY_Q = re.compile(r"(?<!loai )(?<!kieu )(?<!nhom )"
                         r"|\bthue (cong ty|doanh nghiep|don vi) nao\b|\b(san pham|thiet bi) (cua )?hang nao\b"
                         r"|\bhang (san xuat|cung cap) nao\b")
 # "trường THCS nào / bệnh viện nào / xóm nào": a place known by its name, which the evidence must give
-_PLACE_Q = re.compile(r"\b(truong|benh vien|xom|thon)( (thcs|thpt|tieu hoc|mam non|dai hoc|cao dang))? nao\b")
+# "trường nào" asks a school; "môi trường / thị trường / lập trường nào" does not
+_PLACE_Q = re.compile(r"\b((?<!moi )(?<!thi )(?<!lap )(?<!hien )truong|benh vien|xom|thon)"
+                      r"( (thcs|thpt|tieu hoc|mam non|dai hoc|cao dang))? nao\b")
 _PLACE_E = re.compile(r"\b(?:(?:[Tt]rường )?(?:THCS|THPT|[Tt]iểu học|[Mm]ầm non|[Đđ]ại học|[Cc]ao đẳng)|[Tt]rường|[Bb]ệnh viện"
-                      r"|[Xx]óm|[Tt]hôn) [A-ZĐÀ-Ỹ0-9]")
+                      rf"|[Xx]óm|[Tt]hôn) [{vt.VI_UPPER}0-9]")
 _COMPANY_E = re.compile(r"\b(cong ty|tap doan|tong cong ty|vnpt|viettel|fpt|mobifone|cmc)\b")
 _CONTACT = {
     "address": (r"\bdia chi\b(?! (email|website|web|trang))|\bnam o (dau|duong|pho)\b|\bo duong nao\b",
@@ -158,7 +160,7 @@ _TIME_E = re.compile(r"\b\d{1,2}/\d{1,2}\b|\b\d{1,2}/20\d\d\b|\b(thang|quy) [\di
 _ORG = (r"(?:Phòng|Sở|Bộ|Ban|Trung tâm|Cục|Chi cục|Văn phòng|Viện|Trường|Công ty|Tổng cục|Hội|Quỹ|Đội|Ủy ban"
         r"|Thanh tra|Kho bạc|Bệnh viện|Công an|Tòa án|Viện kiểm sát|Liên đoàn|Chi nhánh|Đài"
         r"|Kiểm toán|Ngân hàng|Mặt trận|Hội đồng|Tập đoàn|Tổng công ty|Học viện|Đại học|Bảo hiểm|Cổng)")
-_ORG_NAME = re.compile(rf"(?<!\w){_ORG}\s+([A-ZĐÀ-Ỹ][^\W\d_]*(?:\s+[^\W\d_]+){{0,2}})")
+_ORG_NAME = re.compile(rf"(?<!\w){_ORG}\s+([{vt.VI_UPPER}][^\W\d_]*(?:\s+[^\W\d_]+){{0,2}})")
 _ORG_START = re.compile(rf"{_ORG}\b")
 # "348/KH-UBND", "73/2023/NĐ-CP", and "Nghị định 73/2023" (number and year, no code)
 _DOC_NUMBER = re.compile(r"\b(\d{1,5})\s*[/-]\s*(?:(?:19|20)\d\d\s*[/-]\s*)?(?:kh|qd|nq|ct|tb|bc|cv|nd|tt|hd)\b"

@@ -820,6 +820,8 @@ def test_capitalised_unit_names_are_names_even_when_they_fold_to_stopwords():
 
     assert _unit_names("Sở Tư pháp Nghệ An được giao nhiệm vụ gì?") == [(0, "so tu phap")]     # "Tư" is not "từ"
     assert _unit_names("Giao Phòng Văn hóa - Xã hội từ năm 2025") == [(5, "phong van hoa")]
+    # "của Sở để tăng cường …": a lower-case word after the head ("để") opens no name
+    assert _unit_names("Phối hợp với Ban biên tập cổng thông tin của Sở để tăng cường truyền thông?") == []
 
 
 def test_why_is_not_answered_by_a_table_row_and_discipline_needs_a_sanction():
@@ -1138,6 +1140,9 @@ def test_which_school_needs_a_named_school():
     assert type_mismatch("xa chon truong thcs nao lam diem giao duc stem", ev) == "named place"
     assert type_mismatch("xa chon truong thcs nao lam diem", ev + " Chọn Trường THCS Nghĩa Đàn.") is None
     assert type_mismatch("bo da chon nhung truong dai hoc nao", "Đã chọn Đại học Quốc gia Hà Nội.") is None
+    assert type_mismatch("xa chon truong nao lam diem", "Trường học số được triển khai ở xã.") == "named place"
+    # "môi trường / thị trường nào" asks no school
+    assert type_mismatch("ho so mat duoc xu ly tren moi truong nao", "xử lý trên môi trường điện tử") is None
 
 
 def test_a_plan_of_a_unit_that_issued_none_of_the_loaded_plans():
