@@ -435,8 +435,10 @@ _ACTOR_VERB = re.compile(r"\b(?:phai|duoc giao|co trach nhiem|chu tri|thuc hien|
                          r"|nang cap|xay dung|trien khai|to chuc|phat dong|tham muu|phoi hop)\b")
 
 
-# a unit that is itself set up: "Ban Chỉ đạo … phải (được) lập xong trong tháng nào"
-_SET_UP = re.compile(r"\b(?:thanh lap|lap|kien toan)\s+(?:xong|truoc|trong|vao|khi|luc|nam|thang|chua)\b")
+# a unit that is itself set up: "Ban Chỉ đạo … phải (được) lập xong trong tháng nào", "… phải được
+# thành lập, ban hành quy chế … khi nào"
+_SET_UP = re.compile(r"\b(?:thanh lap|lap|kien toan)\s+(?:xong|truoc|trong|vao|khi|luc|nam|thang|chua)\b"
+                     r"|\bduoc (?:thanh lap|kien toan)\b")
 
 
 def acting_units(question: str, units: list, documents: dict[str, dict]) -> list:
@@ -453,10 +455,11 @@ def acting_units(question: str, units: list, documents: dict[str, dict]) -> list
     named = _unit_names(question)
     names = [p for pos, p in named if pos == lead]
     tasked = [p for pos, p in named if pos in given]
-    head = " ".join(vt.fold(question[lead:]).lower().split()[:10])
+    words = vt.fold(question[lead:]).lower().split()
+    head = " ".join(words[:10])
     if names and not _ACTOR_VERB.search(head):
         names = []              # the unit is not the one acting ("Sở Nội vụ có bao nhiêu phòng?")
-    if names and _SET_UP.search(head):
+    if names and _SET_UP.search(" ".join(words[:14])):     # the unit's name may take most of ten words
         tasked, names = names, []   # "Ban Chỉ đạo … phải lập xong khi nào": the unit is what is set up
     if not names and not tasked:
         return units

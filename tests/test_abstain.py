@@ -533,6 +533,9 @@ def test_a_unit_acting_in_the_question_must_be_the_one_in_the_evidence():
     setup = Unit("task", "d", 0, 10, "Thành lập Ban Chỉ đạo Sở về dữ liệu", [], record={
         "content": "Thành lập Ban Chỉ đạo Sở về dữ liệu", "lead": "Văn phòng Sở", "span": [0, 10]})
     assert acting_units("Ban Chỉ đạo Sở về dữ liệu phải lập xong trong tháng nào?", [setup], docs) == [setup]
+    # … also when its long name puts "được thành lập" past the first ten words
+    assert acting_units("Ban Chỉ đạo Sở về dữ liệu phải được thành lập, ban hành quy chế trong thời gian nào?",
+                        [setup], docs) == [setup]
     assert acting_units("Ban Chỉ đạo Sở về dữ liệu phải lập báo cáo khi nào?", [setup], docs) == []
     # a polite opener ("Cho tôi hỏi", "Đề nghị cho biết") comes before the unit that acts
     ioc = Unit("task", "d", 0, 10, "Kết nối CSDL vào IOC", [], record={
