@@ -198,6 +198,22 @@ def detect_intents(folded: str) -> list[str]:
     return found
 
 
+# question words as they are toned; typed with accents, a word of the same letters and another tone
+# asks nothing ("tiếng Hàn" is not "hạn", "não" is not "nào")
+_TONED_QUESTION_WORDS = {"han": "hạn", "nao": "nào", "gi": "gì"}
+
+
+def _not_question_words(text: str) -> str:
+    """The text with each word that folds to a question word but is toned otherwise marked
+    ("Hàn" → "Hàn_"), so that intent patterns read on the folded text pass it by. A word typed
+    without its accents ("vào năm nao") is a question word still."""
+    def mark(m: re.Match) -> str:
+        w = m.group(0)
+        asked = _TONED_QUESTION_WORDS.get(vt.fold(w).lower())
+        return w if asked is None or w.lower() == asked or not vt.has_diacritics(w) else w + "_"
+    return re.sub(r"[^\W\d_]+", mark, re.sub(r"\bAI\b", "trí tuệ nhân tạo", text))
+
+
 def analyse(question: str, documents: dict[str, dict] | None = None,
             names: DocumentNames | None = None, speller=None) -> Query:
     """Parse a question into intents, scope and content terms. ``names``: the documents'
@@ -207,7 +223,7 @@ def analyse(question: str, documents: dict[str, dict] | None = None,
     text = speller.correct(typed) if speller else typed
     # upper-case "AI" is artificial intelligence, not "ai" (who)
     folded = vt.fold(re.sub(r"\bAI\b", "trí tuệ nhân tạo", text))
-    intents = detect_intents(folded)
+    intents = detect_intents(vt.fold(_not_question_words(text)) if vt.diacritic_ratio(text) >= 0.15 else folded)
     scope: list[str] = []
     parts: dict[str, list[tuple[int, int]]] = {}
     topical = folded

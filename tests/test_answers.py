@@ -125,6 +125,20 @@ def test_a_digital_noun_before_cua_ke_hoach_asks_no_number():
     assert "meta" in detect_intents("so cua ke hoach la gi")
 
 
+def test_a_word_toned_otherwise_than_a_question_word_asks_nothing(engine):
+    """"… sang tiếng Anh, Nhật, Hàn, Trung nhằm mục đích gì": "Hàn" folds to "han" but is not
+    "hạn" (a deadline); typed without accents, "han" / "nao" still ask."""
+    from rag.query import analyse
+
+    q = "Việc nâng cấp Cổng Thông tin điện tử dịch tự động sang tiếng Anh, Nhật, Hàn, Trung nhằm mục đích gì?"
+    assert analyse(q).intents == ["open"]
+    assert analyse("Thời hạn hoàn thành dịch sang tiếng Hàn là khi nào?").intents == ["when"]
+    assert analyse("han hoan thanh dich sang tieng han la khi nao").intents == ["when"]
+    assert analyse("Số hóa hồ sơ địa chính phải xong vào năm nao?").intents == ["when"]
+    a = engine.ask(q)
+    assert not a.abstained and "cung cấp thông tin chính thức" in a.answer and "Thời hạn" not in a.answer, a.answer
+
+
 def test_the_outcome_of_a_procedure_is_a_topic_not_a_result_asked():
     """"Tỷ lệ số hóa hồ sơ, kết quả xử lý TTHC" names a thing; "kết quả dự kiến" asks a result.
     "Đặt mục đích" is no figure "đạt mức"."""
