@@ -293,7 +293,7 @@ META_FIELDS = [
     # "gửi tới những sở nào" asks which departments, not which number
     (r"so hieu|ky hieu|ma hieu|(?<!nhung )(?<!cac )\bso (bao nhieu|may|gi|nao)\b|\bso cua\b|\bmang so\b|\bke hoach so\b",
      "number", "số hiệu"),
-    (r"ngay|thoi gian ban hanh|khi nao|bao gio|(nam|thang) (nao|may)|thoi diem nao", "date", "ngày ban hành"),
+    (r"ngay|thoi gian ban hanh|khi nao|bao gio|(nam|thang) (nao|may)|thoi (diem|gian) nao", "date", "ngày ban hành"),
     # "được ký ngày nào" asks the date, not the signer
     (r"\bai ky\b|nguoi ky|\bky (ten|boi|ke hoach|van ban)\b"
      r"|\bky\b(?! hieu| (vao )?ngay| ban hanh (vao )?(ngay|thang|nam))", "signer", "người ký"),

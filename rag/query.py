@@ -26,7 +26,7 @@ _WHO_NOUNS = "don vi|co quan|phong|bo phan|so|(?<!van )ban|noi|ben|bo|to|to dang
 _OUTCOME_OF = r"(?! (?:giai quyet|xu ly)\b)"
 INTENT_PATTERNS: dict[str, str] = {
     "meta": r"\bso hieu\b|\bso ky hieu\b|ky hieu|\bma hieu (van ban)?\b|\b(ngay|thang|nam) ban hanh\b"
-            r"|\bban hanh (vao )?(?:(?:ngay|thang|nam)(?: may)?,? (?:va )?)*(ngay|thang|nam|khi|thoi diem) ?nao\b"
+            r"|\bban hanh (vao )?(?:(?:ngay|thang|nam)(?: may)?,? (?:va )?)*(ngay|thang|nam|khi|thoi diem|thoi gian) ?nao\b"
             r"|\b(ke hoach|kh|phu luc|van ban)\b[^?]{0,60}\bban hanh (vao )?(ngay|thang|nam) (may|bao nhieu)\b"
             r"|\bai ky\b|\bnguoi ky\b|\bky (cac |nhung )?(ban hanh|ke hoach|van ban)\b|\bky (vao )?ngay (nao|may)\b"
             r"|\bmang so (may|bao nhieu|gi|nao)\b|\bchuc vu\b|\bco quan (nao )?(ban|phat) hanh\b"

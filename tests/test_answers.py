@@ -666,6 +666,8 @@ def test_issued_in_which_month_asks_the_plans_date_only():
     assert q.intents == ["meta"]
     assert [f for f, _ in _meta_fields(q.folded)] == ["date"]
     assert "meta" not in analyse("Quy chế hoạt động phải ban hành trong quý mấy?").intents
+    q = analyse("Kế hoạch của Văn phòng UBND tỉnh được ban hành vào thời gian nào?")
+    assert q.intents == ["meta"] and [f for f, _ in _meta_fields(q.folded)] == ["date"]
 
 
 def test_a_who_answer_from_a_sections_heading_quotes_the_heading(engine):
