@@ -76,7 +76,7 @@ don vi nao|co quan nao|phong nao|bo phan nao|so nao|ban nao|noi nao|ben nao|khi 
 |thoi gian hoan thanh|moc thoi gian|moc hoan thanh|moc nao|dat moc|thoi gian|hoan thanh|du kien|ket qua|san pham|mong doi|ty le|ti le|chi tieu|so hieu|ky hieu|ban hanh
 |nguoi ky|chuc vu|gom nhung|bao gom|liet ke|nhung gi|cho biet|nhiem vu nao|nhung nhiem vu|trach nhiem|giao cho
 |don vi|ngay nao|nam nao|thang nao|quy nao|nhu nao|ra sao|tai sao|vi sao|phai khong|co khong|duoc khong|yeu cau|de nghi|chiu trach nhiem
-|xac dinh la|bao lau mot lan|may lan|bao nhieu lan|giu vai tro|dong vai tro|co vai tro
+|xac dinh la|bao lau mot lan|may lan|bao nhieu lan|giu vai tro|dong vai tro|co vai tro|nham toi|nham den|nham vao
 """.replace("\n", "").split("|"), key=len, reverse=True)
 STOPWORDS = set("""
 ai nao gi la cua va cac nhung cho voi trong theo ve tai den tu duoc do se da dang thi ma nhu co khong hay hoac

@@ -194,7 +194,7 @@ def test_figures_carry_their_unit_column():
 
 def test_instruction_verbs_and_framing_phrases_are_not_topic_terms():
     """"Xã yêu cầu / đề nghị gửi báo cáo …" asks about the report, not about requesting; "được
-    xác định là", "giữ vai trò <role>", "bao lâu một lần" frame the question, they are not what
+    xác định là", "giữ vai trò <role>", "bao lâu một lần", "nhắm tới" frame the question, they are not what
     the evidence must say."""
     from rag.query import analyse
 
@@ -215,6 +215,9 @@ def test_instruction_verbs_and_framing_phrases_are_not_topic_terms():
     # "bao lâu một lần" asks how often: its words are the question's form, not its topic
     terms = analyse("Các phòng phải báo cáo tiến độ kế hoạch bao lâu một lần?").terms
     assert "tien" in terms and not {"lau", "lan"} & set(terms)
+    # "phải nhắm tới điều gì" asks what a thing aims at: the aiming is the question's form
+    terms = analyse("Mỗi nhiệm vụ đưa vào kế hoạch phải nhắm tới điều gì?").terms
+    assert "nhiem" in terms and "nham" not in terms
 
 
 def test_a_besides_clause_states_what_is_given():
