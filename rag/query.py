@@ -172,13 +172,17 @@ def asks_confirmation(folded: str) -> bool:
 _BESIDES = re.compile(r"^\s*ngoai [^,?]{2,80},")
 
 
+# "(đơn vị) phối hợp (với / là) ai": the "ai" asks the partners, not the lead
+_PARTNER_WHO = re.compile(r"\bphoi hop (?:voi |la |gom )?(?:nhung )?ai\b")
+
+
 def detect_intents(folded: str) -> list[str]:
     folded = _BESIDES.sub(" ", folded)
     found = [k for k, rx in _COMPILED.items() if rx.search(folded)]
     if "meta" in found:
         found = ["meta"] + [k for k in found if k in ("when",) and not re.search(r"ban hanh|ky", folded)]
     if "who_partner" in found and "who" in found and not re.search(
-            r"chu tri|\bai\b|thuc hien chinh|phu trach", re.sub(_GIVEN_LEAD, " ", folded)):
+            r"chu tri|\bai\b|thuc hien chinh|phu trach", re.sub(_GIVEN_LEAD, " ", _PARTNER_WHO.sub(" ", folded))):
         found.remove("who")                 # "… do Bộ Công an chủ trì có những cơ quan nào phối hợp": the lead is given
     if "result" in found and not re.search(_COMPILED["result"], re.sub(_REPORTED, " ", folded)):
         found.remove("result")              # "báo cáo kết quả thực hiện … gửi khi nào": a report, not a result asked

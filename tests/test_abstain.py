@@ -390,6 +390,10 @@ def test_a_partner_question_needs_partners():
     assert "who" not in q.intents and "who_partner" in q.intents
     assert answerable_units(q, [alone, shared]) == [shared]
     assert "who" in analyse("Đề án do đơn vị nào chủ trì và cơ quan nào phối hợp?").intents
+    # "đơn vị phối hợp là ai", "phối hợp với ai": the "ai" asks the partners; a row naming none cannot answer
+    q = analyse("Nhiệm vụ bố trí cán bộ chuyên trách có đơn vị phối hợp là ai?")
+    assert q.intents == ["who_partner"] and answerable_units(q, [alone]) == []
+    assert "who" in analyse("Ai chủ trì và phối hợp với ai?").intents
 
 
 def test_a_count_the_evidence_contradicts_cannot_answer():
