@@ -459,7 +459,7 @@ def acting_units(question: str, units: list, documents: dict[str, dict]) -> list
     head = " ".join(words[:10])
     if names and not _ACTOR_VERB.search(head):
         names = []              # the unit is not the one acting ("Sở Nội vụ có bao nhiêu phòng?")
-    if names and _SET_UP.search(" ".join(words[:14])):     # the unit's name may take most of ten words
+    if names and _SET_UP.search(" ".join(words[:14])):     # a long name pushes it past the first ten words
         tasked, names = names, []   # "Ban Chỉ đạo … phải lập xong khi nào": the unit is what is set up
     if not names and not tasked:
         return units

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from index import text as vt
 from index.reader import IndexSnapshot
-from rag.query import Query
+from rag.query import TONED_MIN_RATIO, Query
 from rag.types import Hit
 
 
@@ -118,8 +118,6 @@ def table_units(snap: IndexSnapshot, doc_ids: list[str], have: list[Unit]) -> li
     return out
 
 
-# a question typed with accents (at least this share of its letters marked) is read with its tones
-TONED_MIN_RATIO = 0.15
 # what a term counts when the text has its letters only as another word ("quy trình" for "quỹ")
 OTHER_WORD_WEIGHT = 0.5
 # function words whose letters content words share ("cùng" beside "cung cấp", "để" beside "đề án"),

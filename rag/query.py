@@ -202,6 +202,8 @@ def detect_intents(folded: str) -> list[str]:
     return found
 
 
+# a question typed with accents (at least this share of its letters marked) is read with its tones
+TONED_MIN_RATIO = 0.15
 # question words as they are toned; typed with accents, a word of the same letters and another tone
 # asks nothing ("tiếng Hàn" is not "hạn", "não" is not "nào")
 _TONED_QUESTION_WORDS = {"han": "hạn", "nao": "nào", "gi": "gì"}
@@ -215,7 +217,7 @@ def _not_question_words(text: str) -> str:
         w = m.group(0)
         asked = _TONED_QUESTION_WORDS.get(vt.fold(w).lower())
         return w if asked is None or w.lower() == asked or not vt.has_diacritics(w) else w + "_"
-    return re.sub(r"[^\W\d_]+", mark, re.sub(r"\bAI\b", "trí tuệ nhân tạo", text))
+    return re.sub(r"[^\W\d_]+", mark, text)
 
 
 def analyse(question: str, documents: dict[str, dict] | None = None,
@@ -226,8 +228,10 @@ def analyse(question: str, documents: dict[str, dict] | None = None,
     typed = vt.spell_out_shorthand(vt.clean_inline(question).strip())
     text = speller.correct(typed) if speller else typed
     # upper-case "AI" is artificial intelligence, not "ai" (who)
-    folded = vt.fold(re.sub(r"\bAI\b", "trí tuệ nhân tạo", text))
-    intents = detect_intents(vt.fold(_not_question_words(text)) if vt.diacritic_ratio(text) >= 0.15 else folded)
+    spelt = re.sub(r"\bAI\b", "trí tuệ nhân tạo", text)
+    folded = vt.fold(spelt)
+    toned = vt.diacritic_ratio(text) >= TONED_MIN_RATIO
+    intents = detect_intents(vt.fold(_not_question_words(spelt)) if toned else folded)
     scope: list[str] = []
     parts: dict[str, list[tuple[int, int]]] = {}
     topical = folded
