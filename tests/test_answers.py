@@ -579,8 +579,8 @@ def test_of_another_plans_rows_matching_alike_the_one_worded_as_the_best_joins(e
 
 def test_another_plan_joins_only_if_it_gives_what_is_asked(engine):
     """"Bao nhiêu cán bộ": a second plan's sentence on "50% cán bộ chuyên trách" states a share of
-    them, not how many; it does not join the best plan's "ít nhất 01 cán bộ" — while it would
-    join a question the best one does not answer in kind either."""
+    them, not how many; it does not join the best plan's "ít nhất 01 cán bộ", while a second
+    plan's count ("ít nhất 02 cán bộ") does."""
     from rag.evidence import Unit
     from rag.query import analyse
 
