@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from index import text as vt
 from index.reader import IndexSnapshot
-from rag.query import TONED_MIN_RATIO, Query
+from rag.query import Query
 from rag.types import Hit
 
 
@@ -141,7 +141,7 @@ class Matcher:
         # same letters counts part (the question's own syllables; expansions and repairs are not checked)
         self.toned: dict[str, set[str]] = {}
         typed = q.typed or q.text
-        if q.has_diacritics and vt.diacritic_ratio(typed) >= TONED_MIN_RATIO:
+        if q.toned:
             for s in vt.syllables(typed):
                 if vt.fold(s) in content and vt.toned(s) not in _TONED_FUNCTION:
                     self.toned.setdefault(vt.fold(s), set()).add(vt.toned(s))

@@ -108,6 +108,7 @@ class Query:
     has_diacritics: bool = True
     search_text: str = ""            # the question plus expanded abbreviations (for BM25)
     typed: str = ""                  # the question as typed, before typo repair (``text`` is repaired)
+    toned: bool = False              # typed with accents enough (TONED_MIN_RATIO) to be read with its tones
     # doc id → spans of the parts of a compilation file the question names ("Kết luận 69-KL/TW")
     parts: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
@@ -230,7 +231,7 @@ def analyse(question: str, documents: dict[str, dict] | None = None,
     # upper-case "AI" is artificial intelligence, not "ai" (who)
     spelt = re.sub(r"\bAI\b", "trí tuệ nhân tạo", text)
     folded = vt.fold(spelt)
-    toned = vt.diacritic_ratio(text) >= TONED_MIN_RATIO
+    toned = vt.diacritic_ratio(typed) >= TONED_MIN_RATIO
     intents = detect_intents(vt.fold(_not_question_words(spelt)) if toned else folded)
     scope: list[str] = []
     parts: dict[str, list[tuple[int, int]]] = {}
@@ -255,7 +256,7 @@ def analyse(question: str, documents: dict[str, dict] | None = None,
     years = re.findall(r"\b(20\d\d)\b", folded)
     extra = expanded[len(topical):].strip()
     return Query(text, folded, intents, content, bigrams, years, scope, vt.has_diacritics(typed),
-                 search_text=f"{text} {extra}".strip(), typed=typed, parts=parts)
+                 search_text=f"{text} {extra}".strip(), typed=typed, toned=toned, parts=parts)
 
 
 def _strip_scope(folded: str, scoped: list[tuple[dict, list[tuple[str, float]]]]) -> str:
