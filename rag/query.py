@@ -86,8 +86,11 @@ hien viec ky ngay nam thang deu muon
 # phrases that are the question's form only when not followed by these: "kết quả giải quyết" is a
 # topic; "giữ vai trò gì" asks the role ("giữ vai trò thường trực": it is stated)
 _UNLESS = {"ket qua": _OUTCOME_OF, **{p: r"(?! (?:gi|nao)\b)" for p in ("giu vai tro", "dong vai tro", "co vai tro")}}
+# words that only frame what follows: "trở thành" is "thành" ("xây dựng Sở thành cơ quan …"),
+# "đặt (ra) mục đích / mục tiêu" is "mục đích / mục tiêu"
+_FRAMING = r"tro(?= thanh\b)|dat(?= (?:ra )?muc (?:dich|tieu)\b)"
 _STOP_RX = re.compile(r"\b(?:" + "|".join(re.escape(p.strip()) + _UNLESS.get(p.strip(), "")
-                                          for p in STOP_PHRASES if p.strip()) + r")\b")
+                                          for p in STOP_PHRASES if p.strip()) + rf"|{_FRAMING})\b")
 
 
 def content_terms(folded: str) -> list[str]:
