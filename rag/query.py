@@ -88,7 +88,11 @@ hien viec ky ngay nam thang deu muon
 _UNLESS = {"ket qua": _OUTCOME_OF, **{p: r"(?! (?:gi|nao)\b)" for p in ("giu vai tro", "dong vai tro", "co vai tro")}}
 # words that only frame what follows: "trở thành" is "thành" ("xây dựng Sở thành cơ quan …"),
 # "đặt (ra) mục đích / mục tiêu" is "mục đích / mục tiêu"
-_FRAMING = r"tro(?= thanh\b)|dat(?= (?:ra )?muc (?:dich|tieu)\b)"
+_FRAMING = (r"tro(?= thanh\b)|dat(?= (?:ra )?muc (?:dich|tieu)\b)"
+            # "nộp báo cáo" is "báo cáo" (plans write "gửi báo cáo", "báo cáo … trước ngày")
+            r"|nop(?= (?:cac |nhung )?bao cao\b)"
+            # "cùng tham gia / phối hợp": who else takes part ("cùng" as "together", never "cung cấp")
+            r"|cung(?= (?:tham gia|phoi hop)\b)")
 _STOP_RX = re.compile(r"\b(?:" + "|".join(re.escape(p.strip()) + _UNLESS.get(p.strip(), "")
                                           for p in STOP_PHRASES if p.strip()) + rf"|{_FRAMING})\b")
 

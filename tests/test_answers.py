@@ -1211,5 +1211,8 @@ def test_words_that_only_frame_a_goal_are_not_its_topic(engine):
     terms = content_terms("ke hoach dat muc dich xay dung so noi vu tro thanh co quan nhu the nao")
     assert "dat" not in terms and "tro" not in terms and {"muc", "dich", "thanh"} <= set(terms)
     assert "dat" in content_terms("ty le ho so dat chuan la bao nhieu")
+    assert "nop" not in content_terms("cac phong nop bao cao quy truoc ngay nao")
+    assert "cung" not in content_terms("ai cung tham gia dua co so du lieu vao khai thac")
+    assert "cung" in content_terms("don vi nao cung cap dich vu")
     out = engine.ask("Kế hoạch 3469/KH-SNV đặt mục đích xây dựng Sở Nội vụ trở thành cơ quan như thế nào?")
     assert not out.abstained and "đi đầu" in out.answer
