@@ -281,8 +281,9 @@ class Engine:
                 return asked or heads
         # the best unit must match as typed too: "Quỹ phát triển …" is not answered by "quy trình …"
         above = bool(units) and units[0].typed_match >= floor
-        if "list" in q.intents:
-            # "Kế hoạch giao Văn phòng Sở những nhiệm vụ gì": the rows it leads, else the sections it heads
+        if "list" in q.intents and _ASKS_TASKS.search(q.folded):
+            # "Kế hoạch giao Văn phòng Sở những nhiệm vụ gì": the rows it leads, else the sections it
+            # heads (not "… mà Phòng X xây dựng gồm những kỹ năng gì": the items of one thing it does)
             named = (_tasks_of_named_unit(q, units) if above else []) or self._items_of_named_unit(q, floor)
             if named:
                 return named
@@ -535,6 +536,11 @@ def _preferred_kinds(q: Query) -> tuple[str, ...]:
     if any(i in q.intents for i in TASK_INTENTS) or "list" in q.intents or asks_source(q.folded):
         return ("task", "sentence")     # "… được cập nhật bổ sung từ văn bản nào": a row's note says it
     return ("sentence", "task", "indicator", "meta")
+
+
+# a list question asking for a unit's work: its tasks, duties, what it is given or does
+_ASKS_TASKS = re.compile(r"\b(?:nhiem vu|cong viec|viec|noi dung|trach nhiem|hoat dong|giao|lam|tham gia|phu trach"
+                         r"|chu tri|thuc hien)\b")
 
 
 def _tasks_of_named_unit(q: Query, units: list[Unit]) -> list[Unit]:

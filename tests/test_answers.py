@@ -1216,3 +1216,15 @@ def test_words_that_only_frame_a_goal_are_not_its_topic(engine):
     assert "cung" in content_terms("don vi nao cung cap dich vu")
     out = engine.ask("Kế hoạch 3469/KH-SNV đặt mục đích xây dựng Sở Nội vụ trở thành cơ quan như thế nào?")
     assert not out.abstained and "đi đầu" in out.answer
+
+
+def test_a_list_of_one_thing_a_unit_does_is_not_the_list_of_its_duties(engine):
+    """"Chương trình … mà Phòng Công chức viên chức … xây dựng gồm những kỹ năng gì?" names a
+    unit, but asks the items of one programme: the sentence that lists them, not every duty of
+    the sections that unit heads."""
+    out = engine.ask("Chương trình đào tạo kỹ năng số dành cho lãnh đạo các cấp mà Phòng Công chức viên chức "
+                     "phối hợp Sở Khoa học và Công nghệ xây dựng gồm những kỹ năng gì?")
+    assert not out.abstained and "quản trị dữ liệu" in out.answer
+    assert len(out.citations) <= 2
+    duties = engine.ask("KH 3469 giao Văn phòng Sở Nội vụ những nhiệm vụ gì?")
+    assert len(duties.citations) >= 4
