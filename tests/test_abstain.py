@@ -726,6 +726,13 @@ def test_a_full_name_asked_needs_a_person():
     assert type_mismatch(q, "Trưởng phòng: ông Nguyễn Văn An.") is None
 
 
+def test_who_is_the_unit_asks_a_unit_not_a_person():
+    """"Ai là đơn vị thực hiện chính …" asks a unit; "Ai là người …" still asks a person."""
+    row = "Nâng cao kỹ năng số cho giáo viên. UBND xã Các nhà trường Các ban, ngành, đoàn thể Thường xuyên"
+    assert type_mismatch("ai la don vi thuc hien chinh viec nang cao ky nang so cho giao vien", row) is None
+    assert type_mismatch("ai la nguoi ky ke hoach", row) == "person"
+
+
 def test_places_typed_in_lower_case_and_provinces_the_plans_never_mention(engine):
     from rag.abstain import unknown_places
 
