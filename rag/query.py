@@ -92,7 +92,9 @@ _FRAMING = (r"tro(?= thanh\b)|dat(?= (?:ra )?muc (?:dich|tieu)\b)"
             # "nộp báo cáo" is "báo cáo" (plans write "gửi báo cáo", "báo cáo … trước ngày")
             r"|nop(?= (?:cac |nhung )?bao cao\b)"
             # "cùng tham gia / phối hợp": who else takes part ("cùng" as "together", never "cung cấp")
-            r"|cung(?= (?:tham gia|phoi hop)\b)")
+            r"|cung(?= (?:tham gia|phoi hop)\b)"
+            # "ngoài <đơn vị> (thì) còn ai / đơn vị nào …": the unit named is given, "ngoài" frames it
+            r"|ngoai(?= [^?]{3,80}\b(?:con|thi|cung)\b[^?]{0,40}\b(?:ai|nao|nhung)\b)")
 _STOP_RX = re.compile(r"\b(?:" + "|".join(re.escape(p.strip()) + _UNLESS.get(p.strip(), "")
                                           for p in STOP_PHRASES if p.strip()) + rf"|{_FRAMING})\b")
 

@@ -1214,6 +1214,8 @@ def test_words_that_only_frame_a_goal_are_not_its_topic(engine):
     assert "nop" not in content_terms("cac phong nop bao cao quy truoc ngay nao")
     assert "cung" not in content_terms("ai cung tham gia dua co so du lieu vao khai thac")
     assert "cung" in content_terms("don vi nao cung cap dich vu")
+    assert "ngoai" not in content_terms("ngoai cong thong tin dien tu thi ai cung tham gia dua du lieu vao khai thac")
+    assert "ngoai" in content_terms("tang cuong hop tac voi cac doi tac nuoc ngoai do ai chu tri")
     out = engine.ask("Kế hoạch 3469/KH-SNV đặt mục đích xây dựng Sở Nội vụ trở thành cơ quan như thế nào?")
     assert not out.abstained and "đi đầu" in out.answer
 
