@@ -67,7 +67,9 @@ _NUMERAL = re.compile(r"(?<!\w)(một|hai|ba|bốn|tư|sáu|bảy|tám|chín|mư
 _MONEY_E = re.compile(r"\d[\d.,]*\s*(trieu|ty|nghin|dong|vnd)\b")
 _ROLE = (r"(pho )?(giam doc|chu tich|truong phong|pho truong phong|chanh van phong|bi thu|truong ban"
          r"|to truong|doi truong)")
-_PERSON_Q = re.compile(r"\bho ten\b|\bho va ten\b|\bten (day du |cu the )?(la )?gi\b|^ai la\b(?! (?:don vi|co quan|phong|bo phan|to chuc|luc luong|cap|dau moi)\b)|\bdong chi nao\b"
+_PERSON_Q = re.compile(r"\bho ten\b|\bho va ten\b|\bten (day du |cu the )?(la )?gi\b|\bdong chi nao\b"
+                       # "Ai là …" asks a person, "Ai là đơn vị / phòng …" a unit
+                       r"|^ai la\b(?! (?:don vi|co quan|phong|bo phan|to chuc|luc luong|cap|dau moi)\b)"
                        r"|\bai ky\b|\bnguoi ky\b"
                        rf"|\b{_ROLE}( [a-z]+)? nao\b|^{_ROLE}\b.* la ai\b|\blanh dao nao\b")
 # "ai (được giao) làm Trưởng Ban Chỉ đạo": who holds a post — the evidence must name the post

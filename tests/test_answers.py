@@ -1202,10 +1202,11 @@ def test_a_unit_named_by_its_abbreviation_finds_the_rows_it_leads(engine):
         assert any(c.doc_id == doc and c.start == t["span"][0] for c in ans.citations), (t["content"], ans.answer)
 
 
-def test_words_that_only_frame_a_goal_are_not_its_topic(engine):
+def test_words_that_only_frame_the_question_are_not_its_topic(engine):
     """"đặt mục đích xây dựng X trở thành …": a plan writes "xây dựng X thành …" under its
-    "Mục đích" heading; "đặt" and "trở" are not words the answer must share. "Đạt" of a target
-    stays a topic word."""
+    "Mục đích" heading; "đặt" and "trở" are not words the answer must share, nor are "nộp" of
+    "nộp báo cáo", "cùng" of "cùng tham gia" and "ngoài" of "ngoài <đơn vị> thì ai …". "Đạt"
+    of a target, "cung cấp" and "nước ngoài" stay topic words."""
     from rag.query import content_terms
 
     terms = content_terms("ke hoach dat muc dich xay dung so noi vu tro thanh co quan nhu the nao")
