@@ -550,7 +550,7 @@ def _tasks_of_named_unit(q: Query, units: list[Unit]) -> list[Unit]:
     from index.text import compact
     out = []
     # "Phòng CCHC và Văn thư lưu trữ": the name with its abbreviations spelt out where they stand
-    asked = re.sub(r"\w+", lambda m: vt.ABBREVIATIONS.get(m.group(0), m.group(0)), q.folded)
+    asked = vt.spell_out(q.folded)
     for u in units:
         if u.kind != "task":
             continue

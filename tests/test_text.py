@@ -147,3 +147,10 @@ def test_toned_keys_a_syllable_by_letters_and_tone_wherever_the_mark_sits():
     assert len({toned(w) for w in ("quỹ", "quy", "quý")}) == 3
     assert len({toned(w) for w in ("số", "sở", "sổ", "so")}) == 4
     assert toned("quan") == "quan"
+
+
+def test_spell_out_replaces_abbreviations_where_they_stand():
+    from index.text import spell_out
+
+    assert spell_out("phong cchc va van thu") == "phong cai cach hanh chinh va van thu"
+    assert spell_out("phong van hoa xa hoi") == "phong van hoa xa hoi"
