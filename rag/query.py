@@ -62,6 +62,9 @@ _REPORTED = r"\b(bao cao (so ket |tong ket )?)?ket qua (thuc hien|trien khai)\b"
 _ASKS_WHO = rf"\bai\b|\b({_WHO_NOUNS}|cap|to chuc|luc luong) nao\b|\bai lo\b"
 # "chịu trách nhiệm gì", "có vai trò gì", "được giao làm những gì": a unit's part asked, not a unit
 _ASKS_DUTY = r"\b(?:trach nhiem|vai tro|nhiem vu|viec) (?:gi|nhung gi)\b|\blam (?:nhung )?gi\b"
+# a list question asking for a unit's work: its tasks, duties, what it is given or does
+_ASKS_TASKS = (r"\b(?:nhiem vu|cong viec|viec|noi dung|trach nhiem|hoat dong|giao|lam|tham gia|phu trach"
+               r"|chu tri|thuc hien)\b")
 _GIVEN_LEAD = r"\bdo [^?,]{2,60}? chu tri\b(?! (va|hay|hoac|,))"     # "do Bộ Công an chủ trì": a lead stated
 # "ít nhất 01 cán bộ", "tối thiểu một cán bộ": a figure stated in the question
 _GIVEN_FIGURE = r"\b(?:it nhat|toi thieu)\s+(?:\d[\d.,]*|(?:mot|hai|ba|bon|muoi)\b)"
@@ -83,20 +86,22 @@ ai nao gi la cua va cac nhung cho voi trong theo ve tai den tu duoc do se da dan
 khi luc may the nay kia ay o tren duoi sau truoc ra vao len xuong mot lam can phai hoi xin biet toi chung ta
 hien viec ky ngay nam thang deu muon
 """.split())
-# phrases that are the question's form only when not followed by these: "kết quả giải quyết" is a
-# topic; "giữ vai trò gì" asks the role ("giữ vai trò thường trực": it is stated)
-_UNLESS = {"ket qua": _OUTCOME_OF, **{p: r"(?! (?:gi|nao)\b)" for p in ("giu vai tro", "dong vai tro", "co vai tro")}}
-# words that only frame what follows: "trở thành" is "thành" ("xây dựng Sở thành cơ quan …"),
-# "đặt (ra) mục đích / mục tiêu" is "mục đích / mục tiêu"
-_FRAMING = (r"tro(?= thanh\b)|dat(?= (?:ra )?muc (?:dich|tieu)\b)"
+# the context a phrase needs to be the question's form (a lookahead after it). Stop phrases
+# that are a topic when followed otherwise: "kết quả giải quyết" is a topic; "giữ vai trò gì"
+# asks the role ("giữ vai trò thường trực": it is stated).
+_CONTEXT = {"ket qua": _OUTCOME_OF, **{p: r"(?! (?:gi|nao)\b)" for p in ("giu vai tro", "dong vai tro", "co vai tro")},
+            # words that only frame what follows, never stop words alone: "trở thành" is "thành"
+            # ("xây dựng Sở thành cơ quan …"), "đặt (ra) mục đích / mục tiêu" is "mục đích / mục tiêu"
+            "tro": r"(?= thanh\b)", "dat": r"(?= (?:ra )?muc (?:dich|tieu)\b)",
             # "nộp báo cáo" is "báo cáo" (plans write "gửi báo cáo", "báo cáo … trước ngày")
-            r"|nop(?= (?:cac |nhung )?bao cao\b)"
+            "nop": r"(?= (?:cac |nhung )?bao cao\b)",
             # "cùng tham gia / phối hợp": who else takes part ("cùng" as "together", never "cung cấp")
-            r"|cung(?= (?:tham gia|phoi hop)\b)"
+            "cung": r"(?= (?:tham gia|phoi hop)\b)",
             # "ngoài <đơn vị> (thì) còn ai / đơn vị nào …": the unit named is given, "ngoài" frames it
-            r"|ngoai(?= [^?]{3,80}\b(?:con|thi|cung)\b[^?]{0,40}\b(?:ai|nao|nhung)\b)")
-_STOP_RX = re.compile(r"\b(?:" + "|".join(re.escape(p.strip()) + _UNLESS.get(p.strip(), "")
-                                          for p in STOP_PHRASES if p.strip()) + rf"|{_FRAMING})\b")
+            "ngoai": r"(?= [^?]{3,80}\b(?:con|thi|cung)\b[^?]{0,40}\b(?:ai|nao|nhung)\b)"}
+_FORM = [p.strip() for p in STOP_PHRASES if p.strip()]
+_STOP_RX = re.compile(r"\b(?:" + "|".join(re.escape(p) + _CONTEXT.get(p, "")
+                                          for p in _FORM + [w for w in _CONTEXT if w not in _FORM]) + r")\b")
 
 
 def content_terms(folded: str) -> list[str]:
@@ -168,6 +173,12 @@ def asks_duty(folded: str) -> bool:
     """"Phòng … chịu trách nhiệm gì", "Văn phòng Sở có vai trò gì đối với …": what a unit the
     question names must do."""
     return bool(re.search(_ASKS_DUTY, folded))
+
+
+def asks_tasks(folded: str) -> bool:
+    """"Kế hoạch giao Văn phòng Sở những nhiệm vụ gì": a unit's work asked, not the items of one
+    thing it does ("… mà Phòng X xây dựng gồm những kỹ năng gì")."""
+    return bool(re.search(_ASKS_TASKS, folded))
 
 
 def asks_confirmation(folded: str) -> bool:
