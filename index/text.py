@@ -202,7 +202,7 @@ def spell_out_shorthand(question: str) -> str:
     return _HOW_MANY.sub(r"\1 \2hiêu" if has_diacritics(out) else r"\1 \2hieu", out)
 
 
-def spell_out(folded: str) -> str:
+def spell_out_abbreviations(folded: str) -> str:
     """Folded text with each abbreviation replaced by its expansion where it stands
     ("phong cchc va van thu" → "phong cai cach hanh chinh va van thu")."""
     return re.sub(r"\w+", lambda m: ABBREVIATIONS.get(m.group(0), m.group(0)), folded)

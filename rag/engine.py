@@ -29,7 +29,8 @@ from rag.abstain import (acting_units, answerable_units, appendix_units, asks_st
 from rag.llm import chat_model_from_settings, rephrase
 from rag.evidence import (Matcher, Unit, candidate_docs, in_named_section, score_units, table_units,
                           units_from_hits)
-from rag.query import Query, analyse, asks_confirmation, asks_duty, asks_funding, asks_source, doc_year, document_names
+from rag.query import (Query, analyse, asks_confirmation, asks_duty, asks_funding, asks_source, asks_tasks,
+                       doc_year, document_names)
 from rag.spelling import speller
 from rag.structure import in_named_part, structure_lines
 from rag.retrieve import Weights, filter_mask, hybrid_search
@@ -281,7 +282,7 @@ class Engine:
                 return asked or heads
         # the best unit must match as typed too: "Quỹ phát triển …" is not answered by "quy trình …"
         above = bool(units) and units[0].typed_match >= floor
-        if "list" in q.intents and _ASKS_TASKS.search(q.folded):
+        if "list" in q.intents and asks_tasks(q.folded):
             # "Kế hoạch giao Văn phòng Sở những nhiệm vụ gì": the rows it leads, else the sections it
             # heads (not "… mà Phòng X xây dựng gồm những kỹ năng gì": the items of one thing it does)
             named = (_tasks_of_named_unit(q, units) if above else []) or self._items_of_named_unit(q, floor)
@@ -538,11 +539,6 @@ def _preferred_kinds(q: Query) -> tuple[str, ...]:
     return ("sentence", "task", "indicator", "meta")
 
 
-# a list question asking for a unit's work: its tasks, duties, what it is given or does
-_ASKS_TASKS = re.compile(r"\b(?:nhiem vu|cong viec|viec|noi dung|trach nhiem|hoat dong|giao|lam|tham gia|phu trach"
-                         r"|chu tri|thuc hien)\b")
-
-
 def _tasks_of_named_unit(q: Query, units: list[Unit]) -> list[Unit]:
     """"Which tasks does <unit> have?": the rows whose lead/main unit the question names."""
     from rapidfuzz import fuzz
@@ -550,7 +546,7 @@ def _tasks_of_named_unit(q: Query, units: list[Unit]) -> list[Unit]:
     from index.text import compact
     out = []
     # "Phòng CCHC và Văn thư lưu trữ": the name with its abbreviations spelt out where they stand
-    asked = vt.spell_out(q.folded)
+    asked = vt.spell_out_abbreviations(q.folded)
     for u in units:
         if u.kind != "task":
             continue

@@ -150,7 +150,7 @@ def test_toned_keys_a_syllable_by_letters_and_tone_wherever_the_mark_sits():
 
 
 def test_spell_out_replaces_abbreviations_where_they_stand():
-    from index.text import spell_out
+    from index.text import spell_out_abbreviations
 
-    assert spell_out("phong cchc va van thu") == "phong cai cach hanh chinh va van thu"
-    assert spell_out("phong van hoa xa hoi") == "phong van hoa xa hoi"
+    assert spell_out_abbreviations("phong cchc va van thu") == "phong cai cach hanh chinh va van thu"
+    assert spell_out_abbreviations("phong van hoa xa hoi") == "phong van hoa xa hoi"
